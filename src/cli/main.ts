@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { InboxError } from "../errors.js";
+import { registerEvents } from "./events.js";
+import { registerMigrate } from "./migrate.js";
+import { registerSendTestEvent } from "./send-test-event.js";
+import { registerServe } from "./serve.js";
+
+const program = new Command("stripe-inbox")
+  .description("A durable inbox for Stripe webhooks: verify, record in Postgres, acknowledge.")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerServe(program);
+registerMigrate(program);
+registerEvents(program);
+registerSendTestEvent(program);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Bad input and bad configuration are one clear line, never a stack trace.
+  const message = error instanceof InboxError ? error.message : error instanceof Error ? error.message : String(error);
+  console.error(`stripe-inbox: ${message}`);
+  process.exit(error instanceof InboxError ? 2 : 1);
+}

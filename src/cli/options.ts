@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import { configFromEnv, type InboxConfig } from "../config.js";
+import { ConfigError } from "../errors.js";
+
+/** Flags shared by every command that opens the store; each overrides its environment variable. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .option("--database-url <url>", "Postgres connection string (env DATABASE_URL); default: embedded PGlite")
+    .option("--data-dir <dir>", "embedded database and dev secret (env STRIPE_INBOX_DATA_DIR)")
+    .option("--schema <name>", "inbox schema (env STRIPE_INBOX_SCHEMA)");
+}
+
+export interface StoreFlags {
+  databaseUrl?: string;
+  dataDir?: string;
+  schema?: string;
+}
+
+export function resolveConfig(flags: StoreFlags & { port?: string; host?: string }): InboxConfig {
+  const config = configFromEnv();
+  if (flags.databaseUrl) config.databaseUrl = flags.databaseUrl;
+  if (flags.dataDir) config.dataDir = flags.dataDir;
+  if (flags.schema) config.schema = flags.schema;
+  if (flags.host) config.host = flags.host;
+  if (flags.port !== undefined) {
+    const port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError(`--port must be 0-65535, not "${flags.port}".`);
+    config.port = port;
+  }
+  return config;
+}
+
+export function storeConfig(config: InboxConfig) {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.schema };
+}

@@ -1,0 +1,61 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { nodeAdapter, writeReply } from "./adapters/node.js";
+import type { WebhookReceiver } from "./receive.js";
+import { jsonReply } from "./replies.js";
+
+export const DEFAULT_WEBHOOK_PATH = "/webhooks/stripe";
+
+export interface InboxServerOptions {
+  receive: WebhookReceiver;
+  /** Resolves to null when ready, or to the reason it is not. */
+  readiness: () => Promise<string | null>;
+  path?: string;
+  log: Logger;
+}
+
+/** The standalone server behind `stripe-inbox serve`: the webhook route, /healthz and /readyz. */
+export function createInboxServer({
+  receive,
+  readiness,
+  path = DEFAULT_WEBHOOK_PATH,
+  log,
+}: InboxServerOptions): Server {
+  const webhook = nodeAdapter(receive);
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === path) return webhook(req, res);
+    if (url.pathname === "/healthz") return writeReply(res, jsonReply(200, { status: "ok" }));
+    if (url.pathname === "/readyz") {
+      const reason = await readiness();
+      return writeReply(
+        res,
+        jsonReply(reason === null ? 200 : 503, reason === null ? { status: "ready" } : { status: "not_ready", reason }),
+      );
+    }
+    writeReply(
+      res,
+      jsonReply(404, { error: { code: "not_found", message: `No route ${url.pathname}; Stripe posts to ${path}.` } }),
+    );
+  };
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      // Never crash on a request: an unexpected fault answers 500, which Stripe retries.
+      log.error({ err: error }, "unexpected error while answering a request");
+      writeReply(
+        res,
+        jsonReply(500, { error: { code: "internal_error", message: "Internal error; Stripe will retry." } }),
+      );
+    });
+  });
+  // Bounds against slow or stalled clients (slowloris): headers, whole request, idle keep-alive sockets.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.timeout = 60_000;
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}

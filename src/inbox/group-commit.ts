@@ -1,0 +1,76 @@
+/**
+ * Group commit: requests that arrive while earlier batches are committing share the next transaction,
+ * so throughput is not capped at one fsync per request. A batch starts as soon as a slot is free; under
+ * load, batches grow by themselves to the number of requests that arrived during one commit.
+ */
+export interface GroupCommitOptions<Item, Result> {
+  /** Batches committing at once (the store's concurrency). */
+  maxInFlight: number;
+  maxBatchSize: number;
+  /** Commits a batch; returns one result per item, in order, or an Error for an item that alone failed. */
+  commit(batch: Item[]): Promise<Array<Result | Error>>;
+  /** Sees every batch size, for the batch-size metric. */
+  onBatch?: (size: number) => void;
+}
+
+export interface GroupCommit<Item, Result> {
+  submit(item: Item): Promise<Result>;
+  /** Resolves when everything submitted so far has committed or failed. */
+  drain(): Promise<void>;
+}
+
+interface Pending<Item, Result> {
+  item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+export function createGroupCommit<Item, Result>(options: GroupCommitOptions<Item, Result>): GroupCommit<Item, Result> {
+  const queue: Pending<Item, Result>[] = [];
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+
+  const startBatches = () => {
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, options.maxBatchSize);
+      inFlight++;
+      options.onBatch?.(batch.length);
+      void commitBatch(batch);
+    }
+    if (inFlight === 0 && queue.length === 0) {
+      for (const wake of idleWaiters) wake();
+      idleWaiters = [];
+    }
+  };
+
+  const commitBatch = async (batch: Pending<Item, Result>[]) => {
+    try {
+      const results = await options.commit(batch.map((pending) => pending.item));
+      batch.forEach((pending, index) => {
+        const result = results[index];
+        if (result === undefined) pending.reject(new Error("group commit returned too few results"));
+        else if (result instanceof Error) pending.reject(result);
+        else pending.resolve(result);
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      inFlight--;
+      startBatches();
+    }
+  };
+
+  return {
+    submit: (item) =>
+      new Promise<Result>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        startBatches();
+      }),
+    drain: () =>
+      inFlight === 0 && queue.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            idleWaiters.push(resolve);
+          }),
+  };
+}

@@ -1,0 +1,87 @@
+import { PayloadError } from "../errors.js";
+
+/** What the inbox indexes of an event; the verified body itself is stored byte for byte. */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  /** `event` for snapshot events, `v2.core.event` for thin events from event destinations. */
+  object: string;
+  apiVersion: string | null;
+  created: Date;
+  livemode: boolean;
+  /** The Connect account the event happened on, or null for the platform's own. */
+  account: string | null;
+  /** `data.object.id` of a snapshot event, or `related_object.id` of a thin event. */
+  objectId: string | null;
+  objectType: string | null;
+}
+
+const EVENT_OBJECTS = new Set(["event", "v2.core.event"]);
+const MAX_ID_LENGTH = 255;
+const LATEST_TIME = Date.UTC(10000, 0, 1);
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes and checks a verified body; the text is returned so the store keeps Stripe's exact bytes. */
+export function parseEvent(body: Uint8Array): { envelope: EventEnvelope; text: string } {
+  let text: string;
+  let value: unknown;
+  try {
+    text = utf8.decode(body);
+    value = JSON.parse(text);
+  } catch (cause) {
+    const reason = cause instanceof SyntaxError ? cause.message : "it is not valid UTF-8";
+    throw new PayloadError("payload_malformed", `The body is not valid JSON: ${reason}.`);
+  }
+  return { envelope: toEnvelope(value), text };
+}
+
+function toEnvelope(value: unknown): EventEnvelope {
+  if (!isRecord(value)) throw notAnEvent("the body is not a JSON object");
+  const { id, type, object, created, livemode } = value;
+  if (typeof id !== "string" || id === "" || id.length > MAX_ID_LENGTH) {
+    throw notAnEvent(`"id" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  }
+  if (typeof object !== "string" || !EVENT_OBJECTS.has(object)) {
+    throw notAnEvent(`"object" must be "event" or "v2.core.event"`);
+  }
+  if (typeof type !== "string" || type === "" || type.length > MAX_ID_LENGTH) throw notAnEvent(`"type" is missing`);
+  const createdAt = toDate(created);
+  if (createdAt === null) throw notAnEvent(`"created" must be unix seconds or an ISO 8601 time`);
+  const related = object === "event" && isRecord(value.data) ? value.data.object : value.related_object;
+  const relatedObject = isRecord(related) ? related : {};
+  return {
+    id,
+    type,
+    object,
+    apiVersion: optionalString(value.api_version),
+    created: createdAt,
+    livemode: livemode === true,
+    account: optionalString(value.account) ?? optionalString(value.context),
+    objectId: optionalString(relatedObject.id),
+    objectType: optionalString(relatedObject.object) ?? optionalString(relatedObject.type),
+  };
+}
+
+function toDate(value: unknown): Date | null {
+  const date =
+    typeof value === "number" && Number.isFinite(value)
+      ? new Date(value * 1000)
+      : typeof value === "string"
+        ? new Date(value)
+        : null;
+  // Bounded so that a signed but absurd value cannot fail the batch insert (Postgres range) forever.
+  const time = date?.getTime() ?? Number.NaN;
+  return time >= 0 && time < LATEST_TIME ? date : null;
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function notAnEvent(reason: string): PayloadError {
+  return new PayloadError("payload_not_event", `The JSON is not a Stripe event: ${reason}.`);
+}

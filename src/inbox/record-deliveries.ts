@@ -1,0 +1,120 @@
+import { quoteIdent } from "../store/migrate.js";
+import type { Store } from "../store/store.js";
+import { isStoreUnavailable, toStoreUnavailable } from "../store/unavailable.js";
+import { createGroupCommit, type GroupCommit } from "./group-commit.js";
+import type { EventEnvelope } from "./parse-event.js";
+
+/** One HTTP delivery attempt, verified or not. Rejected attempts carry the reason, never the body. */
+export interface DeliveryAttempt {
+  receivedAt: Date;
+  bodyBytes: number;
+  sourceAddress: string | null;
+  signatureTimestamp: number | null;
+  event: { envelope: EventEnvelope; payload: string } | null;
+  rejection: { code: string; message: string } | null;
+}
+
+export interface RecordedDelivery {
+  /** True when the event id was already stored, by an earlier delivery or an earlier one in this batch. */
+  duplicate: boolean;
+}
+
+export type DeliveryRecorder = GroupCommit<DeliveryAttempt, RecordedDelivery>;
+
+const MAX_BATCH = 256;
+
+export function createDeliveryRecorder(store: Store, onBatch?: (size: number) => void): DeliveryRecorder {
+  const sql = recordSql(quoteIdent(store.schema));
+  const insertBatch = async (batch: DeliveryAttempt[]) => {
+    const storedIds = new Set((await store.query<{ id: string }>(sql, batchParameters(batch))).map((row) => row.id));
+    // The first attempt in the batch for a newly stored id is the one that stored it; the SQL decides the same way.
+    return batch.map((attempt) => {
+      const id = attempt.event?.envelope.id;
+      return { duplicate: id !== undefined && !storedIds.delete(id) };
+    });
+  };
+  return createGroupCommit<DeliveryAttempt, RecordedDelivery>({
+    maxInFlight: store.concurrency,
+    maxBatchSize: MAX_BATCH,
+    ...(onBatch && { onBatch }),
+    async commit(batch) {
+      try {
+        return await insertBatch(batch);
+      } catch (error) {
+        if (batch.length === 1 || isStoreUnavailable(error)) throw toStoreUnavailable(error);
+        // One attempt the database refuses must not fail its neighbours: retry each on its own.
+        return Promise.all(
+          batch.map((attempt) =>
+            insertBatch([attempt]).then(
+              ([result]) => result ?? toStoreUnavailable(new Error("no result")),
+              (itemError: unknown) => toStoreUnavailable(itemError),
+            ),
+          ),
+        );
+      }
+    },
+  });
+}
+
+function batchParameters(batch: DeliveryAttempt[]): unknown[] {
+  // Each event once, as its first attempt in the batch carried it.
+  const events = new Map<string, NonNullable<DeliveryAttempt["event"]> & { receivedAt: Date }>();
+  for (const { event, receivedAt } of batch) {
+    if (event && !events.has(event.envelope.id)) events.set(event.envelope.id, { ...event, receivedAt });
+  }
+  const stored = [...events.values()];
+  return [
+    batch.map((_, index) => index),
+    batch.map((attempt) => attempt.receivedAt.toISOString()),
+    batch.map((attempt) => attempt.event?.envelope.id ?? null),
+    batch.map((attempt) => attempt.rejection?.code ?? null),
+    batch.map((attempt) => attempt.rejection?.message ?? null),
+    batch.map((attempt) => attempt.bodyBytes),
+    batch.map((attempt) =>
+      attempt.signatureTimestamp === null ? null : new Date(attempt.signatureTimestamp * 1000).toISOString(),
+    ),
+    batch.map((attempt) => attempt.sourceAddress),
+    stored.map(({ envelope }) => envelope.id),
+    stored.map(({ envelope }) => envelope.type),
+    stored.map(({ envelope }) => envelope.object),
+    stored.map(({ envelope }) => envelope.apiVersion),
+    stored.map(({ envelope }) => envelope.created.toISOString()),
+    stored.map(({ envelope }) => envelope.livemode),
+    stored.map(({ envelope }) => envelope.account),
+    stored.map(({ envelope }) => envelope.objectId),
+    stored.map(({ envelope }) => envelope.objectType),
+    stored.map(({ payload }) => payload),
+    stored.map(({ receivedAt }) => receivedAt.toISOString()),
+  ];
+}
+
+/** One statement, so one round trip and one atomic commit per batch: events and their delivery rows, or nothing. */
+function recordSql(schema: string): string {
+  return `
+WITH attempt AS (
+  SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::text[])
+    AS a(ord, received_at, event_id, error_code, error_message, body_bytes, signature_timestamp, source_address)
+), stored AS (
+  INSERT INTO ${schema}.events
+    (id, type, object, api_version, created, livemode, account, data_object_id, data_object_type, payload, received_at)
+  SELECT id, type, object, api_version, created, livemode, account, data_object_id, data_object_type, payload::json, received_at
+  FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::bool[], $15::text[],
+              $16::text[], $17::text[], $18::text[], $19::timestamptz[])
+    AS e(id, type, object, api_version, created, livemode, account, data_object_id, data_object_type, payload, received_at)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+), first_attempt AS (
+  SELECT event_id, min(ord) AS ord FROM attempt WHERE event_id IS NOT NULL GROUP BY event_id
+), logged AS (
+  INSERT INTO ${schema}.deliveries
+    (received_at, event_id, outcome, error_code, error_message, body_bytes, signature_timestamp, source_address)
+  SELECT a.received_at, a.event_id,
+    CASE WHEN a.error_code IS NOT NULL THEN 'rejected'
+         WHEN f.ord IS NOT NULL AND a.event_id IN (SELECT id FROM stored) THEN 'stored'
+         ELSE 'duplicate' END,
+    a.error_code, a.error_message, a.body_bytes, a.signature_timestamp, a.source_address
+  FROM attempt a LEFT JOIN first_attempt f ON f.event_id = a.event_id AND f.ord = a.ord
+  ORDER BY a.ord
+)
+SELECT id FROM stored`;
+}

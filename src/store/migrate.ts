@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from "node:fs";
+import type { Queryable, Store } from "./store.js";
+
+const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
+const MIGRATION_FILE = /^(\d{4})-[a-z0-9-]+\.sql$/;
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** The numbered plain-SQL files shipped beside this module, in order. */
+export function loadMigrations(): Migration[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((name) => MIGRATION_FILE.test(name))
+    .sort()
+    .map((name) => ({
+      id: Number(name.slice(0, 4)),
+      name,
+      sql: readFileSync(new URL(name, MIGRATIONS_DIR), "utf8"),
+    }));
+}
+
+export const LATEST_MIGRATION = Math.max(0, ...loadMigrations().map((migration) => migration.id));
+
+/**
+ * Applies pending migrations, each in its own transaction under a transaction-level advisory lock,
+ * so two processes starting at once apply each file exactly once. Returns the names applied.
+ */
+export async function migrate(store: Store): Promise<string[]> {
+  const schema = quoteIdent(store.schema);
+  const lockKey = `stripe_inbox.migrate.${store.schema}`;
+  const lock = (tx: Queryable) => tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey]);
+
+  await store.transaction(async (tx) => {
+    await lock(tx);
+    await tx.exec(`
+      CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${schema}.migrations (
+        id integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      );`);
+  });
+
+  const applied: string[] = [];
+  for (const migration of loadMigrations()) {
+    const ran = await store.transaction(async (tx) => {
+      await lock(tx);
+      const done = await tx.query(`SELECT 1 FROM ${schema}.migrations WHERE id = $1`, [migration.id]);
+      if (done.length > 0) return false;
+      await tx.exec(migration.sql.replaceAll("{{schema}}", schema));
+      await tx.query(`INSERT INTO ${schema}.migrations (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
+      return true;
+    });
+    if (ran) applied.push(migration.name);
+  }
+  return applied;
+}
+
+/** The highest applied migration, or 0 when the schema has none yet. */
+export async function currentMigration(store: Queryable & { schema: string }): Promise<number> {
+  const schema = quoteIdent(store.schema);
+  const [exists] = await store.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [
+    `${schema}.migrations`,
+  ]);
+  if (!exists?.found) return 0;
+  const [row] = await store.query<{ latest: number | null }>(`SELECT max(id) AS latest FROM ${schema}.migrations`);
+  return row?.latest ?? 0;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

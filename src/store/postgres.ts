@@ -1,0 +1,64 @@
+import pg from "pg";
+import type { Queryable, Store } from "./store.js";
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  schema: string;
+  /** Pool size; also how many group-commit batches run at once. */
+  poolSize?: number;
+  onError?: (error: Error) => void;
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 15_000;
+
+export function openPostgresStore({ connectionString, schema, poolSize = 4, onError }: PostgresStoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Client-side bound: a server that vanished mid-query must not hold requests forever.
+    query_timeout: QUERY_TIMEOUT_MS,
+    application_name: "stripe-inbox",
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on("error", (error) => onError?.(error));
+
+  const query = async <Row extends object>(sql: string, params?: readonly unknown[]) =>
+    (await pool.query<Row>(sql, params as unknown[] | undefined)).rows;
+  return {
+    engine: "postgres",
+    schema,
+    concurrency: poolSize,
+    query,
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Queryable = {
+        query: async <Row extends object>(sql: string, params?: readonly unknown[]) =>
+          (await client.query<Row>(sql, params as unknown[] | undefined)).rows,
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+      };
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

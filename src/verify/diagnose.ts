@@ -1,0 +1,58 @@
+import { timingSafeEqual } from "node:crypto";
+import type { SignatureHeader } from "./header.js";
+import { computeSignature } from "./sign.js";
+
+const SECRET_PREFIX = "whsec_";
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * Says why no configured secret produced the signature. Runs only on the failure path, so it may
+ * recompute signatures over reconstructed bodies to turn a guess into a diagnosis.
+ */
+export function explainMismatch(body: Uint8Array, header: SignatureHeader, secrets: readonly string[]): string {
+  const matches = (candidateBody: string | Uint8Array, secret: string) => {
+    const expected = computeSignature(candidateBody, secret, header.timestamp);
+    return header.v1.some((hex) => /^[0-9a-f]{64}$/i.test(hex) && timingSafeEqual(expected, Buffer.from(hex, "hex")));
+  };
+
+  const unprefixed = secrets.filter((secret) => !secret.startsWith(SECRET_PREFIX));
+  if (unprefixed.some((secret) => matches(body, SECRET_PREFIX + secret))) {
+    return "No signature matched: a configured secret is missing its whsec_ prefix. Use the whole value Stripe shows, whsec_ included.";
+  }
+
+  const text = utf8.decode(body);
+  if (text === "[object Object]") {
+    return "No signature matched: the body is the text [object Object], so an already-parsed object was converted to a string before stripe-inbox. Pass the raw request bytes.";
+  }
+  const reserialised = explainReserialisation(text, (candidate) =>
+    secrets.some((secret) => matches(candidate, secret)),
+  );
+  if (reserialised) return reserialised;
+
+  const prefixHint =
+    unprefixed.length > 0 ? " Also, a configured secret does not start with whsec_: copy the whole value." : "";
+  return (
+    `No signature matched the ${secrets.length} configured secret(s). The secret most likely belongs to another endpoint: ` +
+    "`stripe listen` prints its own whsec_ secret, different from the Dashboard endpoint's, and test and live mode endpoints have different secrets. " +
+    `Set STRIPE_WEBHOOK_SECRET to this endpoint's secret (comma-separate several during a rotation).${prefixHint}`
+  );
+}
+
+/** Stripe sends pretty-printed JSON; a compact or re-indented body means a JSON body parser ran first. */
+function explainReserialisation(text: string, signedByUs: (candidate: string) => boolean): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const advice =
+    "Mount the webhook route before any JSON body parser (e.g. express.json()), or give it the raw body (express.raw({ type: 'application/json' })).";
+  if (signedByUs(JSON.stringify(parsed, null, 2))) {
+    return `No signature matched: the body was parsed and re-serialised before it reached stripe-inbox; the signature matches Stripe's original formatting. ${advice}`;
+  }
+  if (text === JSON.stringify(parsed)) {
+    return `No signature matched, and the body is compact JSON while Stripe sends indented JSON: it was probably parsed and re-serialised before it reached stripe-inbox. ${advice}`;
+  }
+  return null;
+}

@@ -1,0 +1,60 @@
+import { timingSafeEqual } from "node:crypto";
+import { SignatureError } from "../errors.js";
+import { explainMismatch } from "./diagnose.js";
+import { parseSignatureHeader } from "./header.js";
+import { computeSignature } from "./sign.js";
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export interface VerifyOptions {
+  /** Every secret currently valid for this endpoint: during a rotation, the old and the new. */
+  secrets: readonly string[];
+  toleranceSeconds?: number;
+  /** Unix seconds; injectable for tests. */
+  now?: () => number;
+}
+
+export interface VerifiedSignature {
+  timestamp: number;
+  /** Which of `secrets` matched, so operators can tell when an old secret stops being used. */
+  secretIndex: number;
+}
+
+/**
+ * Checks a `Stripe-Signature` header against the raw body bytes. The signature is checked before the
+ * timestamp so that a forged request learns nothing about our clock.
+ */
+export function verifySignature(
+  body: Uint8Array,
+  header: string | null,
+  { secrets, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now = unixNow }: VerifyOptions,
+): VerifiedSignature {
+  const parsed = parseSignatureHeader(header);
+  const candidates = parsed.v1.map(decodeHexSignature).filter((signature) => signature !== null);
+  const secretIndex = secrets.findIndex((secret) => {
+    const expected = computeSignature(body, secret, parsed.timestamp);
+    // Check every candidate, not the first hit only, so timing does not reveal which one matched.
+    return candidates.reduce((matched, candidate) => timingSafeEqual(expected, candidate) || matched, false);
+  });
+  if (secretIndex === -1) {
+    throw new SignatureError("signature_mismatch", explainMismatch(body, parsed, secrets));
+  }
+  const skew = now() - parsed.timestamp;
+  if (Math.abs(skew) > toleranceSeconds) {
+    const direction = skew > 0 ? "older than" : "ahead of";
+    throw new SignatureError(
+      "timestamp_outside_tolerance",
+      `The signature is valid but its timestamp is ${Math.abs(skew)} s ${direction} this server's clock (tolerance ${toleranceSeconds} s). ` +
+        "Check the server clock (NTP); if requests are queued before reaching us, raise the tolerance.",
+    );
+  }
+  return { timestamp: parsed.timestamp, secretIndex };
+}
+
+function decodeHexSignature(value: string): Buffer | null {
+  return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : null;
+}
+
+function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Whole-process tests spawn servers and load them; two cores cannot run many files at once.
+    maxWorkers: 2,
+    passWithNoTests: false,
+  },
+});
