@@ -11,9 +11,11 @@ export function registerSendTestEvent(program: Command): void {
     .command("send-test-event")
     .description("sign a sample event with the configured or dev secret and post it to a running serve")
     .option("--url <url>", "webhook URL (default: http://HOST:PORT/webhooks/stripe)")
+    .option("--port <port>", "port of the running serve (env PORT, default 4242)")
+    .option("--host <host>", "host of the running serve (env HOST, default 127.0.0.1)")
     .option("--type <type>", "event type", "payment_intent.succeeded")
     .option("--data-dir <dir>", "where serve keeps its dev secret (env STRIPE_INBOX_DATA_DIR)")
-    .action(async (flags: { url?: string; type: string; dataDir?: string }) => {
+    .action(async (flags: { url?: string; port?: string; host?: string; type: string; dataDir?: string }) => {
       const config = resolveConfig(flags);
       const secret = parseSecrets(process.env.STRIPE_WEBHOOK_SECRET)[0] ?? readDevSecret(config.dataDir);
       if (!secret) {

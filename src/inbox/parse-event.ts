@@ -38,13 +38,14 @@ export function parseEvent(body: Uint8Array): { envelope: EventEnvelope; text: s
 function toEnvelope(value: unknown): EventEnvelope {
   if (!isRecord(value)) throw notAnEvent("the body is not a JSON object");
   const { id, type, object, created, livemode } = value;
-  if (typeof id !== "string" || id === "" || id.length > MAX_ID_LENGTH) {
+  if (!isStorableText(id)) {
     throw notAnEvent(`"id" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   }
   if (typeof object !== "string" || !EVENT_OBJECTS.has(object)) {
     throw notAnEvent(`"object" must be "event" or "v2.core.event"`);
   }
-  if (typeof type !== "string" || type === "" || type.length > MAX_ID_LENGTH) throw notAnEvent(`"type" is missing`);
+  if (!isStorableText(type))
+    throw notAnEvent(`"type" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   const createdAt = toDate(created);
   if (createdAt === null) throw notAnEvent(`"created" must be unix seconds or an ISO 8601 time`);
   const related = object === "event" && isRecord(value.data) ? value.data.object : value.related_object;
@@ -75,7 +76,12 @@ function toDate(value: unknown): Date | null {
 }
 
 function optionalString(value: unknown): string | null {
-  return typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH ? value : null;
+  return isStorableText(value) ? value : null;
+}
+
+/** Postgres text cannot hold U+0000; JSON can. Rejected here so that one such event cannot fail a whole batch. */
+function isStorableText(value: unknown): value is string {
+  return typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH && !value.includes("\u0000");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

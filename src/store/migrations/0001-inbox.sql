@@ -31,8 +31,8 @@ CREATE TABLE {{schema}}.deliveries (
   body_bytes          integer NOT NULL,
   signature_timestamp timestamptz,
   source_address      text,
-  CHECK ((outcome = 'rejected') = (error_code IS NOT NULL)),
-  CHECK ((outcome = 'rejected') = (event_id IS NULL))
+  CONSTRAINT deliveries_rejected_have_a_code CHECK ((outcome = 'rejected') = (error_code IS NOT NULL)),
+  CONSTRAINT deliveries_rejected_have_no_event CHECK ((outcome = 'rejected') = (event_id IS NULL))
 );
 
 CREATE INDEX deliveries_event_id_idx ON {{schema}}.deliveries (event_id) WHERE event_id IS NOT NULL;

@@ -1,0 +1,128 @@
+--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: stripe_inbox; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA stripe_inbox;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: deliveries; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.deliveries (
+    id bigint NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    event_id text,
+    outcome text NOT NULL,
+    error_code text,
+    error_message text,
+    body_bytes integer NOT NULL,
+    signature_timestamp timestamp with time zone,
+    source_address text,
+    CONSTRAINT deliveries_outcome_check CHECK ((outcome = ANY (ARRAY['stored'::text, 'duplicate'::text, 'rejected'::text]))),
+    CONSTRAINT deliveries_rejected_have_a_code CHECK (((outcome = 'rejected'::text) = (error_code IS NOT NULL))),
+    CONSTRAINT deliveries_rejected_have_no_event CHECK (((outcome = 'rejected'::text) = (event_id IS NULL)))
+);
+
+--
+-- Name: deliveries_id_seq; Type: SEQUENCE; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE stripe_inbox.deliveries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME stripe_inbox.deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: events; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.events (
+    id text NOT NULL,
+    type text NOT NULL,
+    object text NOT NULL,
+    api_version text,
+    created timestamp with time zone NOT NULL,
+    livemode boolean NOT NULL,
+    account text,
+    data_object_id text,
+    data_object_type text,
+    payload json NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL
+);
+
+--
+-- Name: migrations; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.migrations (
+    id integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: deliveries deliveries_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.deliveries
+    ADD CONSTRAINT deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (id);
+
+--
+-- Name: migrations migrations_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.migrations
+    ADD CONSTRAINT migrations_pkey PRIMARY KEY (id);
+
+--
+-- Name: deliveries_event_id_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX deliveries_event_id_idx ON stripe_inbox.deliveries USING btree (event_id) WHERE (event_id IS NOT NULL);
+
+--
+-- Name: deliveries_received_at_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX deliveries_received_at_idx ON stripe_inbox.deliveries USING btree (received_at);
+
+--
+-- Name: events_received_at_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX events_received_at_idx ON stripe_inbox.events USING btree (received_at, id);
+
+--
+-- PostgreSQL database dump complete
+--
