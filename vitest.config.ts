@@ -8,5 +8,6 @@ export default defineConfig({
     // Whole-process tests spawn servers and load them; two cores cannot run many files at once.
     maxWorkers: 2,
     passWithNoTests: false,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

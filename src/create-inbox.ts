@@ -61,8 +61,9 @@ export function createInbox(options: InboxOptions): Inbox {
     throw new ConfigError("No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret.");
   }
   const log = options.logger ?? silentLogger;
-  for (const secret of secrets.filter((candidate) => !candidate.startsWith("whsec_"))) {
-    log.warn(`A webhook secret does not start with whsec_ (…${secret.slice(-4)}): Stripe's secrets always do.`);
+  const unprefixed = secrets.filter((candidate) => !candidate.startsWith("whsec_")).length;
+  if (unprefixed > 0) {
+    log.warn(`${unprefixed} of the ${secrets.length} webhook secret(s) do not start with whsec_: Stripe's always do.`);
   }
   const path = options.path ?? DEFAULT_WEBHOOK_PATH;
 
