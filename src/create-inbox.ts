@@ -60,6 +60,15 @@ export function createInbox(options: InboxOptions): Inbox {
   if (secrets.length === 0) {
     throw new ConfigError("No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret.");
   }
+  for (const [name, value] of [
+    ["toleranceSeconds", options.toleranceSeconds],
+    ["maxBodyBytes", options.maxBodyBytes],
+  ] as const) {
+    // NaN would silently disable the check it bounds (`skew > NaN` is never true).
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new ConfigError(`${name} must be a non-negative integer, not ${value}.`);
+    }
+  }
   const log = options.logger ?? silentLogger;
   const unprefixed = secrets.filter((candidate) => !candidate.startsWith("whsec_")).length;
   if (unprefixed > 0) {

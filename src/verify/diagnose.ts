@@ -40,19 +40,43 @@ export function explainMismatch(body: Uint8Array, header: SignatureHeader, secre
 
 /** Stripe sends pretty-printed JSON; a compact or re-indented body means a JSON body parser ran first. */
 function explainReserialisation(text: string, signedByUs: (candidate: string) => boolean): string | null {
-  let parsed: unknown;
+  // Re-indenting adds two characters per nesting level to every value: little for Stripe's shallow objects, but
+  // 32 MB for an 8 KB [[[[...]]]] (or a stack overflow), and this runs for unauthenticated requests.
+  if (indentationCost(text) > 4 * text.length + 65_536) return null;
+  let indented: string;
+  let compact: string;
   try {
-    parsed = JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    indented = JSON.stringify(parsed, null, 2);
+    compact = JSON.stringify(parsed);
   } catch {
     return null;
   }
   const advice =
     "Mount the webhook route before any JSON body parser (e.g. express.json()), or give it the raw body (express.raw({ type: 'application/json' })).";
-  if (signedByUs(JSON.stringify(parsed, null, 2))) {
+  if (signedByUs(indented)) {
     return `No signature matched: the body was parsed and re-serialised before it reached stripe-inbox; the signature matches Stripe's original formatting. ${advice}`;
   }
-  if (text === JSON.stringify(parsed)) {
+  if (text === compact) {
     return `No signature matched, and the body is compact JSON while Stripe sends indented JSON: it was probably parsed and re-serialised before it reached stripe-inbox. ${advice}`;
   }
   return null;
+}
+
+/** About how many characters JSON.stringify(parsed, null, 2) would add to `text`: a line and its indentation per value. */
+function indentationCost(text: string): number {
+  let cost = 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "[" || char === "{") cost += 2 * ++depth + 1;
+    else if (char === "]" || char === "}") cost += 2 * Math.max(--depth, 0) + 1;
+    else if (char === ",") cost += 2 * depth + 1;
+  }
+  return cost;
 }

@@ -43,7 +43,9 @@ export function parseSignatureHeader(value: string | null): SignatureHeader {
     );
   }
   if (v1.length === 0) {
-    const seen = schemes.length > 0 ? ` (it has only: ${[...new Set(schemes)].join(", ")})` : "";
+    // Echo only scheme-shaped names: anything else in the header is the sender's text, possibly a secret.
+    const names = new Set(schemes.map((scheme) => (/^v\d{1,3}$/.test(scheme) ? scheme : "unrecognised keys")));
+    const seen = names.size > 0 ? ` (it has only: ${[...names].join(", ")})` : "";
     throw new SignatureError(
       "signature_header_malformed",
       `The Stripe-Signature header has no v1 signature${seen}. Only the v1 scheme (HMAC-SHA256) is accepted; v0 is Stripe's legacy test scheme.`,
