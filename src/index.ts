@@ -11,7 +11,7 @@ export {
 export type { IncomingDelivery, WebhookReply } from "./http/delivery.js";
 export { createFetchHandler } from "./http/fetch.js";
 export type { WebhookReceiver } from "./http/receive.js";
-export { createInboxServer, DEFAULT_WEBHOOK_PATH } from "./http/server.js";
+export { createInboxServer, DEFAULT_WEBHOOK_PATH, type InboxServer } from "./http/server.js";
 export type { EventEnvelope } from "./inbox/parse-event.js";
 export type { Queryable, Store } from "./store/store.js";
 export { parseSignatureHeader, type SignatureHeader } from "./verify/header.js";

@@ -55,18 +55,14 @@ async function serve(flags: StoreFlags & { port?: string; host?: string }): Prom
   printBanner(url, config.databaseUrl ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: no new connections, finishing in-flight commits");
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    server.close(async () => {
-      clearTimeout(force);
-      await inbox.stop();
-      log.info("stopped");
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    await server.stopGracefully(SHUTDOWN_GRACE_MS);
+    await inbox.stop();
+    log.info("stopped");
+    process.exit(0);
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

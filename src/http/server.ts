@@ -14,13 +14,23 @@ export interface InboxServerOptions {
   log: Logger;
 }
 
+export interface InboxServer extends Server {
+  /**
+   * Stops accepting, lets every request already received finish (its commit included), and resolves once all
+   * connections have ended; connections still open after `graceMs` are cut.
+   */
+  stopGracefully(graceMs?: number): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
 /** The standalone server behind `stripe-inbox serve`: the webhook route, /healthz and /readyz. */
 export function createInboxServer({
   receive,
   readiness,
   path = DEFAULT_WEBHOOK_PATH,
   log,
-}: InboxServerOptions): Server {
+}: InboxServerOptions): InboxServer {
   const webhook = nodeAdapter(receive);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -57,5 +67,27 @@ export function createInboxServer({
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
-  return server;
+
+  // close() stops accepting connections, but Node goes on reading requests from kept-alive ones: under steady
+  // load it would never finish, and the forced close at the end of the grace period would reset commits in
+  // flight. So while stopping, every answer says `Connection: close` and each client hangs up after it.
+  let stopping = false;
+  const answering = new Set<ServerResponse>();
+  server.prependListener("request", (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) return void res.setHeader("connection", "close");
+    answering.add(res);
+    res.once("close", () => answering.delete(res));
+  });
+  const stopGracefully = (graceMs = DEFAULT_GRACE_MS) =>
+    new Promise<void>((resolve) => {
+      stopping = true;
+      for (const res of answering) if (!res.headersSent) res.setHeader("connection", "close");
+      const force = setTimeout(() => server.closeAllConnections(), graceMs).unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+  return Object.assign(server, { stopGracefully });
 }

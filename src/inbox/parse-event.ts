@@ -19,6 +19,12 @@ export interface EventEnvelope {
 const EVENT_OBJECTS = new Set(["event", "v2.core.event"]);
 const MAX_ID_LENGTH = 255;
 const LATEST_TIME = Date.UTC(10000, 0, 1);
+/**
+ * Stripe's events nest a dozen levels. PGlite's WASM stack overflows near 5,000 (the instance then answers
+ * queries with empty results); Postgres fails deeper with 54001: a 503 that Stripe would retry for days.
+ */
+const MAX_NESTING = 512;
+const LONE_SURROGATE = /\p{Cs}/u;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes and checks a verified body; the text is returned so the store keeps Stripe's exact bytes. */
@@ -32,7 +38,25 @@ export function parseEvent(body: Uint8Array): { envelope: EventEnvelope; text: s
     const reason = cause instanceof SyntaxError ? cause.message : "it is not valid UTF-8";
     throw new PayloadError("payload_malformed", `The body is not valid JSON: ${reason}.`);
   }
+  if (nestsDeeperThan(text, MAX_NESTING)) throw notAnEvent(`it nests deeper than ${MAX_NESTING} levels`);
   return { envelope: toEnvelope(value), text };
+}
+
+/** `text` is valid JSON here, so brackets outside strings are structure. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return false;
 }
 
 function toEnvelope(value: unknown): EventEnvelope {
@@ -79,9 +103,18 @@ function optionalString(value: unknown): string | null {
   return isStorableText(value) ? value : null;
 }
 
-/** Postgres text cannot hold U+0000; JSON can. Rejected here so that one such event cannot fail a whole batch. */
+/**
+ * Postgres text cannot hold U+0000; JSON can. Rejected here so that one such event cannot fail a whole batch.
+ * A lone surrogate (`"\ud800"`) would be stored as U+FFFD: another id than the one deduplicated and answered.
+ */
 function isStorableText(value: unknown): value is string {
-  return typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH && !value.includes("\u0000");
+  return (
+    typeof value === "string" &&
+    value !== "" &&
+    value.length <= MAX_ID_LENGTH &&
+    !value.includes("\u0000") &&
+    !LONE_SURROGATE.test(value)
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
