@@ -75,6 +75,29 @@ CREATE TABLE stripe_inbox.events (
 );
 
 --
+-- Name: handler_runs; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.handler_runs (
+    event_id text NOT NULL,
+    handler text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer NOT NULL,
+    run_at timestamp with time zone NOT NULL,
+    locked_by text,
+    locked_until timestamp with time zone,
+    ordering_key text,
+    event_created timestamp with time zone NOT NULL,
+    last_error text,
+    last_error_stack text,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT handler_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'dead'::text])))
+);
+
+--
 -- Name: migrations; Type: TABLE; Schema: stripe_inbox; Owner: -
 --
 
@@ -99,6 +122,13 @@ ALTER TABLE ONLY stripe_inbox.events
     ADD CONSTRAINT events_pkey PRIMARY KEY (id);
 
 --
+-- Name: handler_runs handler_runs_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.handler_runs
+    ADD CONSTRAINT handler_runs_pkey PRIMARY KEY (event_id, handler);
+
+--
 -- Name: migrations migrations_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
 --
 
@@ -118,10 +148,35 @@ CREATE INDEX deliveries_event_id_idx ON stripe_inbox.deliveries USING btree (eve
 CREATE INDEX deliveries_received_at_idx ON stripe_inbox.deliveries USING btree (received_at);
 
 --
+-- Name: events_pending_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX events_pending_idx ON stripe_inbox.events USING btree (received_at, id) WHERE (status = 'pending'::text);
+
+--
 -- Name: events_received_at_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
 --
 
 CREATE INDEX events_received_at_idx ON stripe_inbox.events USING btree (received_at, id);
+
+--
+-- Name: handler_runs_due_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX handler_runs_due_idx ON stripe_inbox.handler_runs USING btree (run_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text, 'running'::text]));
+
+--
+-- Name: handler_runs_ordering_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX handler_runs_ordering_idx ON stripe_inbox.handler_runs USING btree (handler, ordering_key, event_created, event_id) WHERE ((ordering_key IS NOT NULL) AND (status <> ALL (ARRAY['succeeded'::text, 'dead'::text])));
+
+--
+-- Name: handler_runs handler_runs_event_id_fkey; Type: FK CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.handler_runs
+    ADD CONSTRAINT handler_runs_event_id_fkey FOREIGN KEY (event_id) REFERENCES stripe_inbox.events(id);
 
 --
 -- PostgreSQL database dump complete

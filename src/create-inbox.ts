@@ -18,10 +18,15 @@ import { openStore } from "./store/open.js";
 import { DEFAULT_SCHEMA, type Store } from "./store/store.js";
 import { toStoreUnavailable } from "./store/unavailable.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
+import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
+import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface InboxOptions {
-  /** `whsec_...`, a comma-separated list, or an array: every secret valid during a rotation. */
-  secret: string | readonly string[];
+  /**
+   * `whsec_...`, a comma-separated list, or an array: every secret valid during a rotation. Only receiving needs
+   * it; without one, deliveries are answered 500 `config_invalid` (and Stripe retries) until it is set.
+   */
+  secret?: string | readonly string[] | undefined;
   /** A `postgres://` URL; without it, embedded PGlite in `dataDir`. */
   database?: string | undefined;
   dataDir?: string;
@@ -34,9 +39,23 @@ export interface InboxOptions {
   logger?: Logger;
   /** Unix seconds; injectable for tests. */
   now?: () => number;
+  /** In-process workers that run the handlers registered with `on`; `false` for a receive-only process. */
+  workers?: false | WorkerSettings;
+}
+
+export interface WorkerSettings {
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Injectable clock for retry schedules in tests. */
+  clock?: () => Date;
 }
 
 export interface Inbox {
+  /** Registers a handler; the event is typed from the `stripe` package by the pattern. */
+  on: HandlerRegistry["on"];
+  /** Called after any handler throws, with the event and the run's context. */
+  onError(hook: (error: unknown, event: unknown, ctx: HandlerContext) => void): void;
   /** Web-standard handler for fetch runtimes: Deno, Bun, Cloudflare-style workers, Hono, Next.js. */
   readonly fetch: (request: Request) => Promise<Response>;
   node(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -46,20 +65,23 @@ export interface Inbox {
   nextjs(): (request: Request) => Promise<Response>;
   /** The core the adapters wrap, for custom integrations. */
   readonly receive: WebhookReceiver;
-  /** Opens the store and applies migrations; requests do this lazily if it was not called. */
+  /** Opens the store, applies migrations and starts the workers if handlers are registered. */
   start(): Promise<void>;
   /** Null when the store answers and its migrations are current, else the reason. */
   readiness(): Promise<string | null>;
   store(): Promise<Store>;
-  /** Waits for in-flight commits, then closes the store. */
-  stop(): Promise<void>;
+  /** Stops the workers (running handlers get `graceMs`), waits for in-flight commits, closes the store. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function createInbox(options: InboxOptions): Inbox {
   const secrets = parseSecrets(options.secret);
-  if (secrets.length === 0) {
-    throw new ConfigError("No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret.");
-  }
+  const configuredSecrets = () => {
+    if (secrets.length === 0) {
+      throw new ConfigError("No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret.");
+    }
+    return secrets;
+  };
   for (const [name, value] of [
     ["toleranceSeconds", options.toleranceSeconds],
     ["maxBodyBytes", options.maxBodyBytes],
@@ -76,17 +98,29 @@ export function createInbox(options: InboxOptions): Inbox {
   }
   const path = options.path ?? DEFAULT_WEBHOOK_PATH;
 
+  const registry = new HandlerRegistry();
+  const errorHooks: Array<(error: unknown, event: unknown, ctx: HandlerContext) => void> = [];
+  let worker: Worker | null = null;
+  let workerStore: Store | null = null;
+  const storeConfig = {
+    databaseUrl: options.database,
+    dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
+    schema: options.schema ?? DEFAULT_SCHEMA,
+    onError: (error: Error) => log.warn({ err: error }, "idle database connection failed"),
+  };
+  // Handlers hold a connection for their transaction: on Postgres they get a pool of their own, so a slow
+  // handler can never starve the receive path of connections.
+  const openWorkerStore = () =>
+    openStore({ ...storeConfig, poolSize: workerSettings(options.workers).concurrency + 2 });
+
   let opened: Promise<{ store: Store; recorder: DeliveryRecorder }> | null = null;
   let stopped = false;
   const open = () => {
     if (stopped) return Promise.reject(toStoreUnavailable(new Error("the inbox is stopping")));
     opened ??= (async () => {
       const store = await openStore({
-        databaseUrl: options.database,
-        dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
-        schema: options.schema ?? DEFAULT_SCHEMA,
+        ...storeConfig,
         ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
-        onError: (error) => log.warn({ err: error }, "idle database connection failed"),
       });
       try {
         await migrate(store);
@@ -104,7 +138,8 @@ export function createInbox(options: InboxOptions): Inbox {
   };
 
   const receive = createWebhookReceiver({
-    secrets: () => secrets,
+    secrets: configuredSecrets,
+    onEventStored: () => worker?.wake(),
     toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     recorder: async () => {
@@ -127,8 +162,24 @@ export function createInbox(options: InboxOptions): Inbox {
     fastify: () => fastifyAdapter(receive, path),
     hono: () => honoAdapter(fetch),
     nextjs: () => nextAdapter(fetch),
-    start: async () => {
-      await open();
+    on: registry.on.bind(registry) as HandlerRegistry["on"],
+    onError: (hook) => {
+      errorHooks.push(hook);
+    },
+    async start() {
+      const { store } = await open();
+      if (registry.size === 0 || options.workers === false || worker) return;
+      workerStore = store.engine === "postgres" ? await openWorkerStore() : null;
+      worker = createWorker({
+        store: workerStore ?? store,
+        registry,
+        log,
+        ...workerSettings(options.workers),
+        onError: (error, event, ctx) => {
+          for (const hook of errorHooks) hook(error, event, ctx);
+        },
+      });
+      worker.start();
     },
     store: async () => (await open()).store,
     async readiness() {
@@ -140,13 +191,25 @@ export function createInbox(options: InboxOptions): Inbox {
         return `store unavailable: ${error instanceof Error ? error.message : String(error)}`;
       }
     },
-    async stop() {
+    async stop(graceMs) {
       stopped = true;
+      await worker?.stop(graceMs);
+      await workerStore?.close();
       const current = opened;
       if (!current) return;
       const { store, recorder } = await current.catch(() => ({ store: null, recorder: null }));
       await recorder?.drain();
       await store?.close();
     },
+  };
+}
+
+function workerSettings(settings: InboxOptions["workers"]) {
+  const given = settings === false || settings === undefined ? {} : settings;
+  return {
+    concurrency: given.concurrency ?? 8,
+    ...(given.leaseMs !== undefined && { leaseMs: given.leaseMs }),
+    ...(given.pollMs !== undefined && { pollMs: given.pollMs }),
+    ...(given.clock !== undefined && { now: given.clock }),
   };
 }

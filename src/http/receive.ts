@@ -15,6 +15,8 @@ export interface ReceiverOptions {
   /** The recorder, once the store is open; rejects with StoreUnavailableError when it cannot be opened. */
   recorder: () => Promise<DeliveryRecorder>;
   log: Logger;
+  /** Told after a commit that stored a new event, to wake a local worker at once. */
+  onEventStored?: () => void;
   /** Unix seconds; injectable for tests. */
   now?: () => number;
 }
@@ -78,6 +80,7 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
       const recorder = await options.recorder();
       const { duplicate } = await recorder.submit(attempt);
       log.debug({ eventId: id, type: attempt.event?.envelope.type, duplicate }, "delivery stored");
+      if (!duplicate) options.onEventStored?.();
       return jsonReply(200, { received: true, id, duplicate });
     } catch (error) {
       const unavailable = error instanceof StoreUnavailableError ? error : toStoreUnavailable(error);

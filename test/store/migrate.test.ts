@@ -20,7 +20,7 @@ describe.each(ENGINES)("migrations on %s", (engine) => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
       [db.config.schema],
     );
-    expect(tables.map((row) => row.table_name)).toEqual(["deliveries", "events", "migrations"]);
+    expect(tables.map((row) => row.table_name)).toEqual(["deliveries", "events", "handler_runs", "migrations"]);
   });
 });
 

@@ -1,0 +1,89 @@
+import type { Logger } from "pino";
+import type Stripe from "stripe";
+import { ConfigError } from "../errors.js";
+import type { Queryable } from "../store/store.js";
+import { type EventFor, type EventPattern, matchesPattern } from "./event-types.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
+
+export interface HandlerContext {
+  /** 1 on the first run, then 2, 3... */
+  attempt: number;
+  /** Stable for this (event, handler): pass it to Stripe or any API that deduplicates on it. */
+  idempotencyKey: string;
+  log: Logger;
+  /** Aborted when the worker is shutting down and the grace period is over. */
+  signal: AbortSignal;
+  /**
+   * The transaction the run's success commits in: writes made through it happen exactly once,
+   * together with the run being marked succeeded, or not at all.
+   */
+  tx: Queryable;
+  /** The same transaction's `query`, for brevity. */
+  sql: Queryable["query"];
+}
+
+export type Handler<E = Stripe.Event> = (event: E, ctx: HandlerContext) => Promise<void> | void;
+
+export interface HandlerOptions {
+  /** Stable name: run records are keyed by it. Defaults to the pattern, or the pattern plus the function's name. */
+  name?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Run events about the same `data.object.id` one at a time, in `created` order. */
+  ordered?: boolean;
+}
+
+export interface RegisteredHandler {
+  name: string;
+  pattern: string;
+  fn: Handler<unknown>;
+  retry: RetryPolicy;
+  ordered: boolean;
+}
+
+const NAME = /^[A-Za-z0-9_.:*-]{1,100}$/;
+
+/** The handlers a process knows, by stable name. */
+export class HandlerRegistry {
+  readonly #handlers = new Map<string, RegisteredHandler>();
+
+  on<P extends EventPattern>(pattern: P, fn: Handler<EventFor<P>>, options?: HandlerOptions): void;
+  on(
+    pattern: string,
+    fn: Handler<{ id: string; type: string; [key: string]: unknown }>,
+    options?: HandlerOptions,
+  ): void;
+  on(pattern: string, fn: Handler<never>, options: HandlerOptions = {}): void {
+    if (typeof pattern !== "string" || pattern === "")
+      throw new ConfigError("inbox.on needs an event type or pattern.");
+    const name = options.name ?? (fn.name ? `${pattern}:${fn.name}` : pattern);
+    if (!NAME.test(name)) throw new ConfigError(`Handler name "${name}" must be 1-100 of A-Z a-z 0-9 _ . : * -.`);
+    if (this.#handlers.has(name)) {
+      throw new ConfigError(
+        `A handler named "${name}" is already registered. Give each handler of a type its own { name }: run records are keyed by it.`,
+      );
+    }
+    this.#handlers.set(name, {
+      name,
+      pattern,
+      fn: fn as Handler<unknown>,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      ordered: options.ordered ?? false,
+    });
+  }
+
+  get(name: string): RegisteredHandler | undefined {
+    return this.#handlers.get(name);
+  }
+
+  get names(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  get size(): number {
+    return this.#handlers.size;
+  }
+
+  forType(type: string): RegisteredHandler[] {
+    return [...this.#handlers.values()].filter((handler) => matchesPattern(handler.pattern, type));
+  }
+}

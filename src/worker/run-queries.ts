@@ -1,0 +1,162 @@
+import { quoteIdent } from "../store/migrate.js";
+import type { Queryable } from "../store/store.js";
+
+/** The SQL of the worker stages, in one place. Times are passed in (an injectable clock), never `now()`. */
+export function runQueries(schemaName: string) {
+  const schema = quoteIdent(schemaName);
+  return {
+    /** Events no worker has fanned out yet, locked so that concurrent workers take different ones. */
+    async takePendingEvents(tx: Queryable, limit: number) {
+      return tx.query<{ id: string; type: string; created: Date | string; object_id: string | null }>(
+        `SELECT id, type, created, data_object_id AS object_id FROM ${schema}.events
+          WHERE status = 'pending' ORDER BY received_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+    },
+
+    async insertRuns(tx: Queryable, runs: PlannedRun[], now: Date) {
+      if (runs.length === 0) return;
+      await tx.query(
+        `INSERT INTO ${schema}.handler_runs (event_id, handler, max_attempts, run_at, ordering_key, event_created)
+         SELECT event_id, handler, max_attempts, $5, ordering_key, event_created
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::timestamptz[])
+             AS r(event_id, handler, max_attempts, ordering_key, event_created)
+         ON CONFLICT (event_id, handler) DO NOTHING`,
+        [
+          runs.map((run) => run.eventId),
+          runs.map((run) => run.handler),
+          runs.map((run) => run.maxAttempts),
+          runs.map((run) => run.orderingKey),
+          now.toISOString(),
+          runs.map((run) => new Date(run.eventCreated).toISOString()),
+        ],
+      );
+    },
+
+    async markFannedOut(tx: Queryable, dispatched: string[], unhandled: string[]) {
+      await tx.query(
+        `UPDATE ${schema}.events SET status = CASE WHEN id = ANY($1::text[]) THEN 'dispatched' ELSE 'no_handler' END
+          WHERE id = ANY($1::text[]) OR id = ANY($2::text[])`,
+        [dispatched, unhandled],
+      );
+    },
+
+    /**
+     * Claims due runs of the handlers this worker knows. Rows locked by a running handler's transaction are
+     * skipped; a crashed worker's claims come back when their lease expires. An ordered run waits while an
+     * earlier event about the same object is not finished.
+     */
+    async claimRuns(
+      tx: Queryable,
+      claim: { handlers: string[]; limit: number; workerId: string; now: Date; leaseMs: number },
+    ) {
+      return tx.query<ClaimedRunRow>(
+        `WITH due AS (
+           SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
+            WHERE r.handler = ANY($1::text[])
+              AND ((r.status IN ('pending', 'failed') AND r.run_at <= $2) OR (r.status = 'running' AND r.locked_until < $2))
+              AND (r.ordering_key IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM ${schema}.handler_runs p
+                     WHERE p.handler = r.handler AND p.ordering_key = r.ordering_key
+                       AND p.status NOT IN ('succeeded', 'dead')
+                       AND (p.event_created, p.event_id) < (r.event_created, r.event_id)))
+            ORDER BY r.run_at
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED
+         )
+         UPDATE ${schema}.handler_runs r
+            SET status = 'running', attempts = r.attempts + 1, locked_by = $4, locked_until = $5, started_at = $2
+           FROM due
+          WHERE r.event_id = due.event_id AND r.handler = due.handler
+         RETURNING r.event_id, r.handler, r.attempts, r.max_attempts,
+                   (SELECT e.payload::text FROM ${schema}.events e WHERE e.id = r.event_id) AS payload`,
+        [
+          claim.handlers,
+          claim.now.toISOString(),
+          claim.limit,
+          claim.workerId,
+          new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
+        ],
+      );
+    },
+
+    /** Inside the run's transaction: holds the row for the handler's duration, if this claim is still ours. */
+    async lockOwnRun(tx: Queryable, run: RunKey & { attempts: number; workerId: string }) {
+      const rows = await tx.query(
+        `SELECT 1 FROM ${schema}.handler_runs
+          WHERE event_id = $1 AND handler = $2 AND attempts = $3 AND locked_by = $4 AND status = 'running'
+          FOR UPDATE`,
+        [run.eventId, run.handler, run.attempts, run.workerId],
+      );
+      return rows.length === 1;
+    },
+
+    async markSucceeded(tx: Queryable, run: RunKey, now: Date) {
+      await tx.query(
+        `UPDATE ${schema}.handler_runs
+            SET status = 'succeeded', finished_at = $3, locked_by = NULL, locked_until = NULL
+          WHERE event_id = $1 AND handler = $2`,
+        [run.eventId, run.handler, now.toISOString()],
+      );
+    },
+
+    /** Records a failed attempt if the claim is still ours: retried at `retryAt`, or dead when out of attempts. */
+    async markFailed(
+      tx: Queryable,
+      run: RunKey & { attempts: number; workerId: string },
+      failure: { message: string; stack: string | null; retryAt: Date | null; now: Date },
+    ) {
+      await tx.query(
+        `UPDATE ${schema}.handler_runs
+            SET status = CASE WHEN $5::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
+                run_at = coalesce($5::timestamptz, run_at), last_error = $6, last_error_stack = $7,
+                finished_at = $8, locked_by = NULL, locked_until = NULL
+          WHERE event_id = $1 AND handler = $2 AND attempts = $3 AND locked_by = $4`,
+        [
+          run.eventId,
+          run.handler,
+          run.attempts,
+          run.workerId,
+          failure.retryAt?.toISOString() ?? null,
+          failure.message,
+          failure.stack,
+          failure.now.toISOString(),
+        ],
+      );
+    },
+
+    /** Gives back claims a stopping worker did not start. */
+    async releaseClaims(tx: Queryable, runs: Array<RunKey & { attempts: number }>, workerId: string) {
+      if (runs.length === 0) return;
+      await tx.query(
+        `UPDATE ${schema}.handler_runs r
+            SET status = CASE WHEN r.attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = r.attempts - 1,
+                locked_by = NULL, locked_until = NULL
+           FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
+          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts AND r.locked_by = $4`,
+        [runs.map((run) => run.eventId), runs.map((run) => run.handler), runs.map((run) => run.attempts), workerId],
+      );
+    },
+  };
+}
+
+export type RunQueries = ReturnType<typeof runQueries>;
+
+export interface RunKey {
+  eventId: string;
+  handler: string;
+}
+
+export interface PlannedRun extends RunKey {
+  maxAttempts: number;
+  orderingKey: string | null;
+  eventCreated: Date | string;
+}
+
+export interface ClaimedRunRow {
+  event_id: string;
+  handler: string;
+  attempts: number;
+  max_attempts: number;
+  payload: string;
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Store } from "../store/store.js";
+import { type ExecuteDeps, executeRun, type RunOutcome } from "./execute-run.js";
+import { fanOutEvents } from "./fan-out.js";
+import type { HandlerContext, HandlerRegistry } from "./registry.js";
+import { runQueries } from "./run-queries.js";
+
+export interface WorkerOptions {
+  store: Store;
+  registry: HandlerRegistry;
+  log: Logger;
+  /** Handlers running at once in this process. */
+  concurrency?: number;
+  /** How long a claim is this worker's before another may take it over (a crashed worker's claims return then). */
+  leaseMs?: number;
+  /** Fallback wake-up when no notification arrives (PGlite, or a lost LISTEN connection). */
+  pollMs?: number;
+  /** Injectable clock for retry schedules in tests. */
+  now?: () => Date;
+  onError?: ExecuteDeps["onError"];
+  onRunFinished?: (outcome: RunOutcome, handler: string) => void;
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  /** Looks for work now instead of at the next poll: called on a notification or a local commit. */
+  wake(): void;
+  /** Stops claiming, lets running handlers finish for `graceMs`, then aborts their signal and returns. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const ABORT_WAIT_MS = 5_000;
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { store, registry, log } = options;
+  const concurrency = options.concurrency ?? 8;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const now = options.now ?? (() => new Date());
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const queries = runQueries(store.schema);
+  const abort = new AbortController();
+  const running = new Set<Promise<unknown>>();
+  let stopping = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+  let woken = false;
+
+  const deps: ExecuteDeps = {
+    store,
+    queries,
+    registry,
+    workerId: id,
+    leaseMs,
+    now,
+    log,
+    signal: abort.signal,
+    onError: options.onError,
+  };
+
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      if (woken || stopping) return resolve();
+      const timer = setTimeout(resolve, pollMs);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      wakeUp = null;
+      woken = false;
+    });
+
+  const runOnce = async (): Promise<boolean> => {
+    const fannedOut = await fanOutEvents(store, queries, registry, now());
+    const free = concurrency - running.size;
+    if (free <= 0) return fannedOut > 0;
+    const claimed = await store.transaction((tx) =>
+      queries.claimRuns(tx, { handlers: registry.names, limit: free, workerId: id, now: now(), leaseMs }),
+    );
+    for (const row of claimed) {
+      const task = executeRun(deps, row).then(
+        (outcome) => options.onRunFinished?.(outcome, row.handler),
+        (error: unknown) => log.error({ err: error }, "run failed unexpectedly"),
+      );
+      running.add(task);
+      void task.finally(() => {
+        running.delete(task);
+        wake();
+      });
+    }
+    return fannedOut > 0 || claimed.length > 0;
+  };
+
+  const work = async () => {
+    while (!stopping) {
+      let busy = false;
+      try {
+        busy = await runOnce();
+      } catch (error) {
+        log.error({ err: error }, "worker could not reach the store; retrying");
+      }
+      if (!busy || running.size >= concurrency) await sleep();
+    }
+  };
+
+  return {
+    id,
+    start() {
+      if (loop || registry.size === 0) return;
+      log.info({ workerId: id, handlers: registry.names, concurrency }, "worker started");
+      loop = work();
+    },
+    wake,
+    async stop(graceMs = 30_000) {
+      stopping = true;
+      wake();
+      await loop;
+      const finished = Promise.allSettled([...running]);
+      const timedOut = await Promise.race([
+        finished.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
+      ]);
+      if (timedOut) {
+        log.warn({ running: running.size }, "grace period over; aborting running handlers");
+        abort.abort(new Error("worker stopping"));
+        // A handler that ignores its signal is left behind: its transaction dies with the store, its lease expires.
+        await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref())]);
+      }
+    },
+  };
+}
+
+export type { HandlerContext };

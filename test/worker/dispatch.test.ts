@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Inbox } from "../../src/create-inbox.js";
+import { createInbox } from "../../src/create-inbox.js";
+import { eventBody, SECRET, signedHeaders } from "../support/events.js";
+import { ENGINES, openTestStore, type TestStore } from "../support/stores.js";
+
+async function deliver(inbox: Inbox, body: string) {
+  const response = await inbox.fetch(
+    new Request("http://inbox.test/webhooks/stripe", { method: "POST", headers: signedHeaders(body), body }),
+  );
+  expect(response.status).toBe(200);
+}
+
+describe.each(ENGINES)("typed handlers on workers (%s)", (engine) => {
+  let db: TestStore;
+  let inbox: Inbox | undefined;
+  afterEach(async () => {
+    await inbox?.stop();
+    await db.cleanup();
+  });
+
+  const open = async () => {
+    db = await openTestStore(engine);
+    await db.store.close();
+    inbox = createInbox({ secret: SECRET, ...db.config, workers: { pollMs: 50 } });
+    return inbox;
+  };
+  const runs = async (sql: string) => {
+    if (!inbox) throw new Error("open() the inbox first");
+    const store = await inbox.store();
+    return store.query<Record<string, unknown>>(sql.replaceAll("$schema", `"${db.config.schema}"`));
+  };
+
+  it("runs each matching handler once per event, by exact type, wildcard and *", async () => {
+    const seen: string[] = [];
+    const inbox = await open();
+    inbox.on("customer.created", async (event) => {
+      seen.push(`exact:${event.data.object.id}`);
+    });
+    inbox.on(
+      "customer.*",
+      async (event) => {
+        seen.push(`wildcard:${event.type}`);
+      },
+      { name: "customers" },
+    );
+    inbox.on(
+      "*",
+      async (event) => {
+        seen.push(`all:${event.type}`);
+      },
+      { name: "everything" },
+    );
+    await inbox.start();
+    const body = eventBody();
+    await deliver(inbox, body);
+    await deliver(inbox, body);
+    await deliver(inbox, eventBody({ type: "invoice.paid" }));
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(4);
+    expect(seen.sort()).toEqual(
+      [
+        "all:customer.created",
+        "all:invoice.paid",
+        `exact:${JSON.parse(body).data.object.id}`,
+        "wildcard:customer.created",
+      ].sort(),
+    );
+    const statuses = await runs("SELECT handler, status, attempts FROM $schema.handler_runs ORDER BY handler");
+    expect(statuses.every((run) => run.status === "succeeded" && run.attempts === 1)).toBe(true);
+  });
+
+  it("refuses to register the same handler name twice", async () => {
+    const inbox = await open();
+    inbox.on("invoice.paid", async () => {}, { name: "book-revenue" });
+    expect(() => inbox.on("invoice.paid", async () => {}, { name: "book-revenue" })).toThrow(/already registered/);
+  });
+
+  it("commits the handler's own writes with the run, and retries a failure without re-running its sibling", async () => {
+    const inbox = await open();
+    let siblingRuns = 0;
+    let failures = 0;
+    inbox.on(
+      "customer.created",
+      async (_event, ctx) => {
+        siblingRuns++;
+        await ctx.sql(`CREATE TABLE IF NOT EXISTS "${db.config.schema}".ledger (key text PRIMARY KEY)`);
+        await ctx.sql(`INSERT INTO "${db.config.schema}".ledger VALUES ($1)`, [ctx.idempotencyKey]);
+      },
+      { name: "ledger" },
+    );
+    inbox.on(
+      "customer.created",
+      async (_event, ctx) => {
+        await ctx.sql(`CREATE TABLE IF NOT EXISTS "${db.config.schema}".half (key text)`);
+        await ctx.sql(`INSERT INTO "${db.config.schema}".half VALUES ($1)`, [String(ctx.attempt)]);
+        if (ctx.attempt < 3) {
+          failures++;
+          throw new Error(`flaky ${ctx.attempt}`);
+        }
+      },
+      { name: "flaky", retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+    );
+    await inbox.start();
+    await deliver(inbox, eventBody());
+    await expect
+      .poll(async () => (await runs("SELECT status FROM $schema.handler_runs WHERE handler = 'flaky'"))[0]?.status, {
+        timeout: 15_000,
+      })
+      .toBe("succeeded");
+    expect(failures).toBe(2);
+    expect(siblingRuns).toBe(1);
+    // The failed attempts' writes were rolled back with them; only the successful attempt's row remains.
+    expect(await runs(`SELECT key FROM $schema.half`)).toEqual([{ key: "3" }]);
+    const [flaky] = await runs("SELECT attempts, last_error FROM $schema.handler_runs WHERE handler = 'flaky'");
+    expect(flaky).toMatchObject({ attempts: 3, last_error: "flaky 2" });
+  });
+});
