@@ -1,5 +1,5 @@
 export { configFromEnv, type InboxConfig, parseSecrets } from "./config.js";
-export { createInbox, type Inbox, type InboxOptions } from "./create-inbox.js";
+export { createInbox, type Inbox, type InboxOptions, type WorkerSettings } from "./create-inbox.js";
 export {
   ConfigError,
   InboxError,
@@ -22,3 +22,7 @@ export {
   type VerifyOptions,
   verifySignature,
 } from "./verify/verify.js";
+export type { EventFor, EventPattern, StripeEventType } from "./worker/event-types.js";
+export type { Handler, HandlerContext, HandlerOptions } from "./worker/registry.js";
+export { type ReplayFilter, type ReplayResult, replay } from "./worker/replay.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./worker/retry.js";

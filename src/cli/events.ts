@@ -20,15 +20,16 @@ export function registerEvents(program: Command): void {
       console.table(rows.map(({ id, type, created, status, account }) => ({ id, type, created, status, account })));
     });
 
-  withStoreOptions(events.command("show <id>").description("show one event with its deliveries"))
+  withStoreOptions(events.command("show <id>").description("show one event with its deliveries and handler runs"))
     .option("--json", "print JSON")
     .action(async (id: string, flags: StoreFlags & { json?: boolean }) => {
       const event = await withStore(flags, (store) => showEvent(store, id));
       if (!event) throw new InboxError("event_not_found", 404, `No event ${id} in the inbox.`);
       if (flags.json) return console.log(JSON.stringify(event, null, 2));
-      const { payload, deliveries, ...summary } = event;
+      const { payload, deliveries, runs, ...summary } = event;
       console.log(summary);
       console.table(deliveries);
+      if (runs.length > 0) console.table(runs.map(({ last_error_stack: _stack, ...run }) => run));
       console.log(JSON.stringify(payload, null, 2));
     });
 }

@@ -3,8 +3,10 @@ import { Command, CommanderError } from "commander";
 import { InboxError } from "../errors.js";
 import { registerEvents } from "./events.js";
 import { registerMigrate } from "./migrate.js";
+import { registerReplay } from "./replay.js";
 import { registerSendTestEvent } from "./send-test-event.js";
 import { registerServe } from "./serve.js";
+import { registerWorker } from "./worker.js";
 
 const program = new Command("stripe-inbox")
   .description("A durable inbox for Stripe webhooks: verify, record in Postgres, acknowledge.")
@@ -12,8 +14,10 @@ const program = new Command("stripe-inbox")
   .exitOverride();
 
 registerServe(program);
+registerWorker(program);
 registerMigrate(program);
 registerEvents(program);
+registerReplay(program);
 registerSendTestEvent(program);
 
 try {

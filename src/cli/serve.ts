@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.js";
 import { createInboxServer } from "../http/server.js";
 import { createLogger } from "../log.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
+import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -13,10 +14,13 @@ export function registerServe(program: Command): void {
   withStoreOptions(program.command("serve").description("receive Stripe webhooks (what `npm start` runs)"))
     .option("--port <port>", "listen port (env PORT, default 4242)")
     .option("--host <host>", "listen address (env HOST, default 127.0.0.1)")
-    .action(async (flags: StoreFlags & { port?: string; host?: string }) => serve(flags));
+    .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
+    .action(async (flags: ServeFlags) => serve(flags));
 }
 
-async function serve(flags: StoreFlags & { port?: string; host?: string }): Promise<void> {
+type ServeFlags = StoreFlags & { port?: string; host?: string; handlers?: string };
+
+async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
   const log = createLogger();
   const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
@@ -30,6 +34,7 @@ async function serve(flags: StoreFlags & { port?: string; host?: string }): Prom
     path: config.path,
     logger: log,
   });
+  if (flags.handlers) await loadHandlers(flags.handlers, inbox);
   try {
     await inbox.start();
   } catch (error) {

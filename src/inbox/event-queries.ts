@@ -20,18 +20,39 @@ export interface DeliveryRow {
   body_bytes: number;
 }
 
+export interface RunRow {
+  handler: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  last_error: string | null;
+  last_error_stack: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
 export interface ListEventsOptions {
   limit: number;
   type?: string | undefined;
 }
 
+/**
+ * An event's status: `pending` until fanned out, `no_handler`, or for dispatched events the state of its runs:
+ * `dead` if any run is dead, else `failed` if any waits for a retry, else `succeeded` when all did, else `pending`.
+ */
+const statusOf = (schema: string) => `CASE WHEN e.status <> 'dispatched' THEN e.status ELSE (
+  SELECT CASE WHEN bool_or(r.status = 'dead') THEN 'dead' WHEN bool_or(r.status = 'failed') THEN 'failed'
+              WHEN bool_and(r.status = 'succeeded') THEN 'succeeded' ELSE 'pending' END
+    FROM ${schema}.handler_runs r WHERE r.event_id = e.id) END`;
+
 /** Newest first. */
 export async function listEvents(store: Store, { limit, type }: ListEventsOptions): Promise<EventSummary[]> {
   const schema = quoteIdent(store.schema);
   return store.query<EventSummary>(
-    `SELECT id, type, to_json(created)#>>'{}' AS created, status, account, livemode,
+    `SELECT id, type, to_json(created)#>>'{}' AS created, ${statusOf(schema)} AS status, account, livemode,
             data_object_id AS object_id, to_json(received_at)#>>'{}' AS received_at
-       FROM ${schema}.events
+       FROM ${schema}.events e
       WHERE $2::text IS NULL OR type = $2
       ORDER BY received_at DESC, id DESC
       LIMIT $1`,
@@ -42,12 +63,12 @@ export async function listEvents(store: Store, { limit, type }: ListEventsOption
 export async function showEvent(
   store: Store,
   id: string,
-): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[] }) | null> {
+): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] }) | null> {
   const schema = quoteIdent(store.schema);
   const [event] = await store.query<EventSummary & { payload: string }>(
-    `SELECT id, type, to_json(created)#>>'{}' AS created, status, account, livemode,
+    `SELECT id, type, to_json(created)#>>'{}' AS created, ${statusOf(schema)} AS status, account, livemode,
             data_object_id AS object_id, to_json(received_at)#>>'{}' AS received_at, payload::text AS payload
-       FROM ${schema}.events WHERE id = $1`,
+       FROM ${schema}.events e WHERE id = $1`,
     [id],
   );
   if (!event) return null;
@@ -56,5 +77,11 @@ export async function showEvent(
        FROM ${schema}.deliveries WHERE event_id = $1 ORDER BY id`,
     [id],
   );
-  return { ...event, payload: JSON.parse(event.payload), deliveries };
+  const runs = await store.query<RunRow>(
+    `SELECT handler, status, attempts, max_attempts, to_json(run_at)#>>'{}' AS run_at, last_error, last_error_stack,
+            to_json(started_at)#>>'{}' AS started_at, to_json(finished_at)#>>'{}' AS finished_at
+       FROM ${schema}.handler_runs WHERE event_id = $1 ORDER BY handler`,
+    [id],
+  );
+  return { ...event, payload: JSON.parse(event.payload), deliveries, runs };
 }
