@@ -19,6 +19,8 @@ export interface InboxConfig {
   host: string;
   port: number;
   path: string;
+  stripeApiKey: string | undefined;
+  stripeApiBase: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): InboxConfig {
@@ -32,6 +34,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): InboxConfig
     host: env.HOST || DEFAULT_HOST,
     port: port(env.PORT),
     path: env.STRIPE_INBOX_WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH,
+    stripeApiKey: env.STRIPE_API_KEY || undefined,
+    stripeApiBase: env.STRIPE_API_BASE || undefined,
   };
 }
 

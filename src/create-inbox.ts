@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
 import type { FastifyPluginAsync } from "fastify";
+import type Stripe from "stripe";
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, parseSecrets } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { expressAdapter } from "./http/adapters/express.js";
@@ -17,6 +18,7 @@ import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js"
 import { openStore } from "./store/open.js";
 import { DEFAULT_SCHEMA, type Store } from "./store/store.js";
 import { toStoreUnavailable } from "./store/unavailable.js";
+import { createStripeClient } from "./stripe-api.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
 import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
 import { createWorker, type Worker } from "./worker/worker.js";
@@ -39,6 +41,9 @@ export interface InboxOptions {
   logger?: Logger;
   /** Unix seconds; injectable for tests. */
   now?: () => number;
+  /** For `ctx.fetchEvent()`: a secret or restricted key, and the API base (the local emulator in tests). */
+  stripeApiKey?: string | undefined;
+  stripeApiBase?: string | undefined;
   /** In-process workers that run the handlers registered with `on`; `false` for a receive-only process. */
   workers?: false | WorkerSettings;
 }
@@ -102,6 +107,7 @@ export function createInbox(options: InboxOptions): Inbox {
   const errorHooks: Array<(error: unknown, event: unknown, ctx: HandlerContext) => void> = [];
   let worker: Worker | null = null;
   let workerStore: Store | null = null;
+  let stripeClient: Stripe | undefined;
   const storeConfig = {
     databaseUrl: options.database,
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
@@ -175,6 +181,13 @@ export function createInbox(options: InboxOptions): Inbox {
         registry,
         log,
         ...workerSettings(options.workers),
+        stripe: () => {
+          stripeClient ??= createStripeClient(
+            { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase },
+            "ctx.fetchEvent()",
+          );
+          return stripeClient;
+        },
         onError: (error, event, ctx) => {
           for (const hook of errorHooks) hook(error, event, ctx);
         },

@@ -29,6 +29,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     database: config.databaseUrl,
     dataDir: config.dataDir,
     schema: config.schema,
+    stripeApiKey: config.stripeApiKey,
+    stripeApiBase: config.stripeApiBase,
     toleranceSeconds: config.toleranceSeconds,
     maxBodyBytes: config.maxBodyBytes,
     path: config.path,

@@ -21,6 +21,8 @@ export function registerWorker(program: Command): void {
         database: config.databaseUrl,
         dataDir: config.dataDir,
         schema: config.schema,
+        stripeApiKey: config.stripeApiKey,
+        stripeApiBase: config.stripeApiBase,
         logger: log,
         workers: { concurrency },
       });

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import type Stripe from "stripe";
 import type { Store } from "../store/store.js";
+import { fetchFullEvent } from "./fetch-event.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
 import { retryDelayMs } from "./retry.js";
 import type { ClaimedRunRow, RunQueries } from "./run-queries.js";
@@ -16,6 +18,8 @@ export interface ExecuteDeps {
   log: Logger;
   signal: AbortSignal;
   onError?: ((error: unknown, event: unknown, ctx: HandlerContext) => void) | undefined;
+  /** The Stripe client for `ctx.fetchEvent`; throws a ConfigError when no API key is configured. */
+  stripe: () => Stripe;
 }
 
 const MAX_ERROR_TEXT = 8_000;
@@ -52,6 +56,7 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
         signal: deps.signal,
         tx,
         sql: (sql, params) => tx.query(sql, params),
+        fetchEvent: () => fetchFullEvent(deps.stripe(), event as Parameters<typeof fetchFullEvent>[1]),
       };
       await handler.fn(event, context);
       await deps.queries.markSucceeded(tx, run, deps.now());

@@ -20,6 +20,12 @@ export interface HandlerContext {
   tx: Queryable;
   /** The same transaction's `query`, for brevity. */
   sql: Queryable["query"];
+  /**
+   * Loads the full event through the Stripe API (STRIPE_API_KEY, STRIPE_API_BASE): what a thin event
+   * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. Not inside `tx` timing-wise:
+   * call it before writing.
+   */
+  fetchEvent(): Promise<unknown>;
 }
 
 export type Handler<E = Stripe.Event> = (event: E, ctx: HandlerContext) => Promise<void> | void;

@@ -20,6 +20,7 @@ export interface WorkerOptions {
   /** Injectable clock for retry schedules in tests. */
   now?: () => Date;
   onError?: ExecuteDeps["onError"];
+  stripe: ExecuteDeps["stripe"];
   onRunFinished?: (outcome: RunOutcome, handler: string) => void;
 }
 
@@ -59,6 +60,7 @@ export function createWorker(options: WorkerOptions): Worker {
     log,
     signal: abort.signal,
     onError: options.onError,
+    stripe: options.stripe,
   };
 
   const wake = () => {

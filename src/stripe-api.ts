@@ -1,0 +1,32 @@
+import Stripe from "stripe";
+import { ConfigError } from "./errors.js";
+
+export const DEFAULT_STRIPE_API_BASE = "https://api.stripe.com";
+
+export interface StripeApiConfig {
+  apiKey?: string | undefined;
+  /** `https://api.stripe.com`, or the local emulator in tests. */
+  apiBase?: string | undefined;
+}
+
+/** The official client, pointed at `apiBase`. Features that call Stripe say clearly when no key is set. */
+export function createStripeClient(
+  { apiKey, apiBase = DEFAULT_STRIPE_API_BASE }: StripeApiConfig,
+  feature: string,
+): Stripe {
+  if (!apiKey) throw new ConfigError(`${feature} calls the Stripe API: set STRIPE_API_KEY (sk_test_... or rk_...).`);
+  let base: URL;
+  try {
+    base = new URL(apiBase);
+  } catch {
+    throw new ConfigError(`STRIPE_API_BASE must be a URL such as https://api.stripe.com, not "${apiBase}".`);
+  }
+  const protocol = base.protocol === "http:" ? "http" : "https";
+  return new Stripe(apiKey, {
+    host: base.hostname,
+    port: base.port || (protocol === "http" ? 80 : 443),
+    protocol,
+    maxNetworkRetries: 2,
+    appInfo: { name: "stripe-inbox" },
+  });
+}
