@@ -15,6 +15,7 @@ import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { createDeliveryRecorder, type DeliveryRecorder } from "./inbox/record-deliveries.js";
 import { type Logger, silentLogger } from "./log.js";
 import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js";
+import { eventsChannel, listenForEvents } from "./store/listen.js";
 import { openStore } from "./store/open.js";
 import { DEFAULT_SCHEMA, type Store } from "./store/store.js";
 import { toStoreUnavailable } from "./store/unavailable.js";
@@ -108,6 +109,7 @@ export function createInbox(options: InboxOptions): Inbox {
   let worker: Worker | null = null;
   let workerStore: Store | null = null;
   let stripeClient: Stripe | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
   const storeConfig = {
     databaseUrl: options.database,
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
@@ -193,6 +195,12 @@ export function createInbox(options: InboxOptions): Inbox {
         },
       });
       worker.start();
+      if (options.database) {
+        const wake = worker.wake;
+        stopListening = listenForEvents(options.database, eventsChannel(store.schema), wake, (error) =>
+          log.warn({ err: error }, "LISTEN connection failed; polling until it is back"),
+        );
+      }
     },
     store: async () => (await open()).store,
     async readiness() {
@@ -206,6 +214,7 @@ export function createInbox(options: InboxOptions): Inbox {
     },
     async stop(graceMs) {
       stopped = true;
+      await stopListening?.();
       await worker?.stop(graceMs);
       await workerStore?.close();
       const current = opened;

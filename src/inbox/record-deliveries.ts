@@ -26,7 +26,8 @@ const MAX_BATCH = 256;
 export function createDeliveryRecorder(store: Store, onBatch?: (size: number) => void): DeliveryRecorder {
   const sql = recordSql(quoteIdent(store.schema));
   const insertBatch = async (batch: DeliveryAttempt[]) => {
-    const storedIds = new Set((await store.query<{ id: string }>(sql, batchParameters(batch))).map((row) => row.id));
+    const rows = await store.query<{ id: string }>(sql, batchParameters(batch), { prepareAs: "stripe_inbox_record" });
+    const storedIds = new Set(rows.map((row) => row.id));
     // The first attempt in the batch for a newly stored id is the one that stored it; the SQL decides the same way.
     return batch.map((attempt) => {
       const id = attempt.event?.envelope.id;

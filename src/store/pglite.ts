@@ -8,12 +8,17 @@ export interface PgliteStoreOptions {
   schema: string;
 }
 
+const SHARED_BUFFERS = "16MB";
+
 /** Embedded Postgres in WASM, so `npm start` needs nothing installed. One process per data directory. */
 export async function openPgliteStore({ dataDir, schema }: PgliteStoreOptions): Promise<Store> {
   const lock = lockDataDir(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create(join(dataDir, "pgdata"));
+    // PGlite's default 128 MB of shared buffers are all touched at start: most of the process's resident memory.
+    db = await PGlite.create(join(dataDir, "pgdata"), {
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+    });
   } catch (error) {
     lock.release();
     throw error;

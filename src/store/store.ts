@@ -1,8 +1,17 @@
 /** The whole surface the inbox needs from a database; PGlite and node-postgres each implement it in one file. */
 export interface Queryable {
-  query<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row extends object = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
   /** Runs several `;`-separated statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+export interface QueryOptions {
+  /** Names a hot statement so that an engine that can keeps it prepared per connection (parsed and planned once). */
+  prepareAs?: string;
 }
 
 export interface Store extends Queryable {

@@ -1,4 +1,5 @@
 import { InboxError } from "../errors.js";
+import { eventsChannel } from "../store/listen.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Store } from "../store/store.js";
 
@@ -73,7 +74,12 @@ export async function replay(store: Store, filter: ReplayFilter, options: { dryR
     ...params,
     ...(options.dryRun ? [] : [(options.now ?? new Date()).toISOString()]),
   ]);
-  return { runs: Number(row?.runs ?? 0), events: Number(row?.events ?? 0) } satisfies ReplayResult;
+  const result: ReplayResult = { runs: Number(row?.runs ?? 0), events: Number(row?.events ?? 0) };
+  if (!options.dryRun && result.runs + result.events > 0) {
+    // Workers in other processes LISTEN for this; without it they would find the work at their next poll.
+    await store.query("SELECT pg_notify($1, '')", [eventsChannel(store.schema)]);
+  }
+  return result;
 }
 
 /** `invoice.*` -> `invoice.%`, with LIKE's own wildcards in type names (`payment_intent`) escaped. */

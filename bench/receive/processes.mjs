@@ -1,0 +1,113 @@
+// Child processes of the benchmark and what /proc says about them. Every child is killed when the
+// benchmark ends, however it ends.
+import { execFileSync, fork, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+
+const children = new Set();
+const OUTPUT_TAIL_BYTES = 4096;
+
+export function killChildren() {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+}
+process.on("exit", killChildren);
+
+function track(child, name) {
+  children.add(child);
+  let output = "";
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-OUTPUT_TAIL_BYTES);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise((resolve) => {
+    child.once("exit", (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  return { child, name, exited, output: () => output.trim() };
+}
+
+/** A node script as a child process, its output kept for error messages. */
+export function startNode(name, args, env) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return track(child, name);
+}
+
+/** A node module with an IPC channel, for the load generator. */
+export function forkNode(name, modulePath) {
+  return track(fork(modulePath, [], { stdio: ["ignore", "inherit", "pipe", "ipc"] }), name);
+}
+
+/** SIGTERM, which lets a server finish its in-flight commits, then SIGKILL after `graceMs`. */
+export async function stop(proc, graceMs = 15_000) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill("SIGTERM");
+  const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
+  const result = await proc.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `url` until it answers 200; fails early if the process exits. */
+export async function waitUntilReady(proc, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  proc.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline && !exited) {
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${proc.name} did not become ready at ${url}${exited ? " (it exited)" : ""}:\n${proc.output()}`);
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds a process has used so far (user + system). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may itself contain spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+export function cpuSecondsIfAlive(pid) {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine, all cores together. */
+export function machineCpuSeconds() {
+  const [, ...values] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
+
+/** The peak resident set of a live process (VmHWM), in MB. */
+export function peakRssMb(pid) {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Math.round(Number(match[1]) / 1024) : null;
+}
