@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from "../errors.js";
+import { eventsChannel } from "../store/listen.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Store } from "../store/store.js";
 import { isStoreUnavailable, toStoreUnavailable } from "../store/unavailable.js";
@@ -26,8 +28,16 @@ const MAX_BATCH = 256;
 export function createDeliveryRecorder(store: Store, onBatch?: (size: number) => void): DeliveryRecorder {
   const sql = recordSql(quoteIdent(store.schema));
   const insertBatch = async (batch: DeliveryAttempt[]) => {
-    const rows = await store.query<{ id: string }>(sql, batchParameters(batch), { prepareAs: "stripe_inbox_record" });
-    const storedIds = new Set(rows.map((row) => row.id));
+    const [result] = await store.query<{ stored_ids: string[]; logged: number }>(
+      sql,
+      [...batchParameters(batch), eventsChannel(store.schema)],
+      { prepareAs: "stripe_inbox_record" },
+    );
+    // Never read silence as success: a store that answers without the rows it must have written is not acked.
+    if (!result || Number(result.logged) !== batch.length) {
+      throw new StoreUnavailableError(`The store answered the batch insert without its ${batch.length} delivery rows.`);
+    }
+    const storedIds = new Set(result.stored_ids);
     // The first attempt in the batch for a newly stored id is the one that stored it; the SQL decides the same way.
     return batch.map((attempt) => {
       const id = attempt.event?.envelope.id;
@@ -89,7 +99,10 @@ function batchParameters(batch: DeliveryAttempt[]): unknown[] {
   ];
 }
 
-/** One statement, so one round trip and one atomic commit per batch: events and their delivery rows, or nothing. */
+/**
+ * One statement, so one round trip and one atomic commit per batch: events and their delivery rows, or nothing.
+ * It answers the newly stored ids and how many delivery rows it wrote.
+ */
 function recordSql(schema: string): string {
   return `
 WITH attempt AS (
@@ -116,6 +129,9 @@ WITH attempt AS (
     a.error_code, a.error_message, a.body_bytes, a.signature_timestamp, a.source_address
   FROM attempt a LEFT JOIN first_attempt f ON f.event_id = a.event_id AND f.ord = a.ord
   ORDER BY a.ord
+  RETURNING 1
 )
-SELECT id FROM stored`;
+-- Workers LISTEN on $20: the notification is delivered when, and only if, this statement commits.
+SELECT ARRAY(SELECT id FROM stored) AS stored_ids, (SELECT count(*) FROM logged)::int AS logged,
+       (SELECT pg_notify($20, '') WHERE EXISTS (SELECT 1 FROM stored)) AS notified`;
 }
