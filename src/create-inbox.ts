@@ -14,8 +14,8 @@ import { createWebhookReceiver, type WebhookReceiver } from "./http/receive.js";
 import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { createDeliveryRecorder, type DeliveryRecorder } from "./inbox/record-deliveries.js";
 import { type Logger, silentLogger } from "./log.js";
-import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js";
 import { eventsChannel, listenForEvents } from "./store/listen.js";
+import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js";
 import { openStore } from "./store/open.js";
 import { DEFAULT_SCHEMA, type Store } from "./store/store.js";
 import { toStoreUnavailable } from "./store/unavailable.js";
@@ -121,6 +121,33 @@ export function createInbox(options: InboxOptions): Inbox {
   const openWorkerStore = () =>
     openStore({ ...storeConfig, poolSize: workerSettings(options.workers).concurrency + 2 });
 
+  let started: Promise<void> | null = null;
+  const startWorkers = async (store: Store) => {
+    workerStore = store.engine === "postgres" ? await openWorkerStore() : null;
+    worker = createWorker({
+      store: workerStore ?? store,
+      registry,
+      log,
+      ...workerSettings(options.workers),
+      stripe: () => {
+        stripeClient ??= createStripeClient(
+          { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase },
+          "ctx.fetchEvent()",
+        );
+        return stripeClient;
+      },
+      onError: (error, event, ctx) => {
+        for (const hook of errorHooks) hook(error, event, ctx);
+      },
+    });
+    worker.start();
+    if (options.database) {
+      stopListening = listenForEvents(options.database, eventsChannel(store.schema), worker.wake, (error) =>
+        log.warn({ err: error }, "LISTEN connection failed; polling until it is back"),
+      );
+    }
+  };
+
   let opened: Promise<{ store: Store; recorder: DeliveryRecorder }> | null = null;
   let stopped = false;
   const open = () => {
@@ -174,33 +201,16 @@ export function createInbox(options: InboxOptions): Inbox {
     onError: (hook) => {
       errorHooks.push(hook);
     },
-    async start() {
-      const { store } = await open();
-      if (registry.size === 0 || options.workers === false || worker) return;
-      workerStore = store.engine === "postgres" ? await openWorkerStore() : null;
-      worker = createWorker({
-        store: workerStore ?? store,
-        registry,
-        log,
-        ...workerSettings(options.workers),
-        stripe: () => {
-          stripeClient ??= createStripeClient(
-            { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase },
-            "ctx.fetchEvent()",
-          );
-          return stripeClient;
-        },
-        onError: (error, event, ctx) => {
-          for (const hook of errorHooks) hook(error, event, ctx);
-        },
+    start() {
+      // Idempotent, and retried from scratch after a failure (the database may come back).
+      started ??= (async () => {
+        const { store } = await open();
+        if (registry.size > 0 && options.workers !== false) await startWorkers(store);
+      })().catch((error: unknown) => {
+        started = null;
+        throw error;
       });
-      worker.start();
-      if (options.database) {
-        const wake = worker.wake;
-        stopListening = listenForEvents(options.database, eventsChannel(store.schema), wake, (error) =>
-          log.warn({ err: error }, "LISTEN connection failed; polling until it is back"),
-        );
-      }
+      return started;
     },
     store: async () => (await open()).store,
     async readiness() {

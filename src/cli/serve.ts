@@ -9,6 +9,7 @@ import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const START_RETRY_MS = 2_000;
 
 export function registerServe(program: Command): void {
   withStoreOptions(program.command("serve").description("receive Stripe webhooks (what `npm start` runs)"))
@@ -41,8 +42,16 @@ async function serve(flags: ServeFlags): Promise<void> {
     await inbox.start();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    // Keep serving: deliveries get 503 (Stripe retries) and /readyz says why until the database is back.
+    // Keep serving: deliveries get 503 (Stripe retries) and /readyz says why until the database is back;
+    // meanwhile keep trying to start, so the workers come up with it.
     log.error({ err: error }, "the store is not available yet; answering 503 until it is");
+    const retry = setInterval(() => {
+      inbox.start().then(
+        () => clearInterval(retry),
+        () => {},
+      );
+    }, START_RETRY_MS);
+    retry.unref();
   }
 
   const server = createInboxServer({ receive: inbox.receive, readiness: inbox.readiness, path: config.path, log });
