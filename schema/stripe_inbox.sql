@@ -73,6 +73,7 @@ CREATE TABLE stripe_inbox.events (
     received_at timestamp with time zone NOT NULL,
     status text DEFAULT 'pending'::text NOT NULL
 );
+ALTER TABLE ONLY stripe_inbox.events ALTER COLUMN payload SET COMPRESSION lz4;
 
 --
 -- Name: handler_runs; Type: TABLE; Schema: stripe_inbox; Owner: -
@@ -152,6 +153,12 @@ CREATE INDEX deliveries_received_at_idx ON stripe_inbox.deliveries USING btree (
 --
 
 CREATE INDEX events_pending_idx ON stripe_inbox.events USING btree (received_at, id) WHERE (status = 'pending'::text);
+
+--
+-- Name: events_pending_object_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX events_pending_object_idx ON stripe_inbox.events USING btree (data_object_id, created, id) WHERE (status = 'pending'::text);
 
 --
 -- Name: events_received_at_idx; Type: INDEX; Schema: stripe_inbox; Owner: -

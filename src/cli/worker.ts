@@ -11,11 +11,14 @@ export function registerWorker(program: Command): void {
   withStoreOptions(program.command("worker").description("run handlers from the inbox, without receiving webhooks"))
     .requiredOption("--handlers <module>", "ES module whose default export registers handlers: (inbox) => void")
     .option("--concurrency <n>", "handlers running at once", "8")
-    .action(async (flags: StoreFlags & { handlers: string; concurrency: string }) => {
+    .option("--lease <ms>", "how long a claim is this worker's before another may take it over", "300000")
+    .action(async (flags: StoreFlags & { handlers: string; concurrency: string; lease: string }) => {
       const config = resolveConfig(flags);
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new ConfigError("--concurrency must be a positive integer.");
+      const leaseMs = Number(flags.lease);
+      if (!Number.isInteger(leaseMs) || leaseMs < 1) throw new ConfigError("--lease must be a positive number of ms.");
       const log = createLogger();
       const inbox = createInbox({
         database: config.databaseUrl,
@@ -24,7 +27,7 @@ export function registerWorker(program: Command): void {
         stripeApiKey: config.stripeApiKey,
         stripeApiBase: config.stripeApiBase,
         logger: log,
-        workers: { concurrency },
+        workers: { concurrency, leaseMs },
       });
       await loadHandlers(flags.handlers, inbox);
       await inbox.start();

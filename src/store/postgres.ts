@@ -24,12 +24,6 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would crash the process.
   pool.on("error", (error) => onError?.(error));
 
-  // lz4 compresses the TOASTed event payloads several times faster than the default pglz, which dominated the
-  // batch insert's cost in Postgres; a server built without lz4 refuses the setting and keeps pglz.
-  pool.on("connect", (client) => {
-    client.query("SET default_toast_compression = 'lz4'").catch(() => {});
-  });
-
   const query = async <Row extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) => {
     const values = params as unknown[] | undefined;
     const name = options?.prepareAs;
