@@ -44,7 +44,8 @@ export function runQueries(schemaName: string) {
     /**
      * Claims due runs of the handlers this worker knows. Rows locked by a running handler's transaction are
      * skipped; a crashed worker's claims come back when their lease expires. An ordered run waits while an
-     * earlier event about the same object is not finished.
+     * earlier event about the same object is not finished, or not yet fanned out into runs: another worker may be
+     * fanning out the batch that holds it right now.
      */
     async claimRuns(
       tx: Queryable,
@@ -59,7 +60,11 @@ export function runQueries(schemaName: string) {
                     SELECT 1 FROM ${schema}.handler_runs p
                      WHERE p.handler = r.handler AND p.ordering_key = r.ordering_key
                        AND p.status NOT IN ('succeeded', 'dead')
-                       AND (p.event_created, p.event_id) < (r.event_created, r.event_id)))
+                       AND (p.event_created, p.event_id) < (r.event_created, r.event_id))
+                  AND NOT EXISTS (
+                    SELECT 1 FROM ${schema}.events e
+                     WHERE e.status = 'pending' AND e.data_object_id = r.ordering_key
+                       AND (e.created, e.id) < (r.event_created, r.event_id)))
             ORDER BY r.run_at
             LIMIT $3
             FOR UPDATE SKIP LOCKED
