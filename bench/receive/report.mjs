@@ -21,17 +21,22 @@ const COLUMNS = [
   ],
 ];
 
+/** Prints `results` as a table of `columns` ([title, cell of a result]), the first left-aligned, the rest right. */
+export function table(columns, results) {
+  const rows = [columns.map(([title]) => title), ...results.map((r) => columns.map(([, cell]) => cell(r)))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  console.log("");
+  for (const row of rows)
+    console.log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`);
+  console.log("");
+}
+
 /** Prints the report; returns false when an inbox stored a different number of events than it acknowledged. */
 export function printReport(results, config) {
   const bare = results.find((r) => r.target === "bare");
   for (const r of results) r.ratioToBare = bare && r !== bare ? Math.round((r.rate / bare.rate) * 1000) / 1000 : null;
 
-  const rows = [COLUMNS.map(([title]) => title), ...results.map((r) => COLUMNS.map(([, cell]) => cell(r)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  console.log("");
-  for (const row of rows)
-    console.log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`);
-  console.log("");
+  table(COLUMNS, results);
 
   for (const r of results) {
     const failures = Object.entries(r.statuses).filter(([status]) => !status.startsWith("2"));

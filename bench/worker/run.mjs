@@ -1,0 +1,122 @@
+// bench/worker: events/s through a no-op handler with 1 and 2 workers on Postgres and PGlite, and
+// ack-to-handler-start latency on an idle system. Prints figures; never pass/fail on time. It exits non-zero
+// only when a throughput run leaves an event without exactly one succeeded run, which is a correctness fault.
+import { randomBytes } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { killChildren } from "../receive/processes.mjs";
+import { measureLatency } from "./latency.mjs";
+import { printReport } from "./report.mjs";
+import { connectPostgres } from "./stores.mjs";
+import { pgliteThroughput, postgresThroughput } from "./throughput.mjs";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+const config = {
+  targets: list("BENCH_TARGETS", "postgres,pglite"),
+  phases: list("BENCH_PHASES", "throughput,latency"),
+  workers: list("BENCH_WORKERS", "1,2").map(Number),
+  events: positive("BENCH_EVENTS", 20_000),
+  pgliteEvents: positive("BENCH_PGLITE_EVENTS", 2_000),
+  latencyEvents: positive("BENCH_LATENCY_EVENTS", 200),
+  latencyGapMs: positive("BENCH_LATENCY_GAP_MS", 20),
+  // Handlers at once per worker; unset, the workers' own default.
+  concurrency: process.env.BENCH_CONCURRENCY || null,
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+  logLevel: process.env.STRIPE_INBOX_LOG_LEVEL ?? "info",
+  // Node flags for the throughput workers only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
+  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+};
+config.databasePort = Number(new URL(config.databaseUrl).port || 5432);
+
+function list(name, fallback) {
+  return (process.env[name] ?? fallback).split(",").map((item) => item.trim());
+}
+
+function positive(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, not "${process.env[name]}".`);
+  return value;
+}
+
+const cleanups = [];
+let cleaning = null;
+// Shared by the normal end, a failure and a signal, so that none of them exits before the others' work is done.
+function cleanUp() {
+  cleaning ??= (async () => {
+    killChildren();
+    while (cleanups.length > 0)
+      await cleanups
+        .pop()()
+        .catch((error) => console.error(`cleanup: ${error.message}`));
+  })();
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    console.error(`\nbench/worker: ${signal}, stopping the workers and removing their stores`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function step(label, measure) {
+  process.stdout.write(`  ${label}... `);
+  const started = Date.now();
+  const result = await measure();
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+async function main() {
+  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` first.");
+  if (statSync(fileURLToPath(new URL("../../src", import.meta.url))).mtimeMs > statSync(CLI).mtimeMs) {
+    console.log("note: these figures are for dist/; run `npm run build` after changing src/.");
+  }
+  for (const [name, values, known] of [
+    ["BENCH_TARGETS", config.targets, ["postgres", "pglite"]],
+    ["BENCH_PHASES", config.phases, ["throughput", "latency"]],
+  ]) {
+    const unknown = values.filter((value) => !known.includes(value));
+    if (unknown.length > 0) throw new Error(`Unknown ${name} ${unknown.join(", ")}; use ${known.join(",")}.`);
+  }
+  const db = config.targets.includes("postgres") ? await connectPostgres(config.databaseUrl) : null;
+  if (db) cleanups.unshift(() => db.close());
+  const context = { config, db, cleanups };
+  const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+  console.log(
+    `bench/worker: no-op handler; throughput with ${config.workers.join(" and ")} workers on ` +
+      `${config.events.toLocaleString("en-US")} stored events (Postgres) and ${config.pgliteEvents.toLocaleString("en-US")} ` +
+      `(PGlite), 2-8 KB each; latency over ${config.latencyEvents} events; targets ${config.targets.join(", ")}`,
+  );
+  const throughput = [];
+  const latency = [];
+  if (config.phases.includes("throughput")) {
+    for (const target of config.targets) {
+      for (const workers of config.workers) {
+        const measure = target === "postgres" ? postgresThroughput : pgliteThroughput;
+        throughput.push(await step(`${target}, ${workers} worker(s)`, () => measure(context, workers)));
+      }
+    }
+  }
+  if (config.phases.includes("latency")) {
+    const targets = config.targets.flatMap((target) =>
+      target === "postgres" ? ["postgres-serve", "postgres-worker"] : ["pglite"],
+    );
+    for (const target of targets)
+      latency.push(await step(`latency, ${target}`, () => measureLatency(context, target, secret)));
+  }
+  return printReport({ throughput, latency }, { ...config, loadAverageBefore: loadavg()[0] });
+}
+
+main()
+  .then(async (consistent) => {
+    await cleanUp();
+    process.exit(consistent ? 0 : 1);
+  })
+  .catch(async (error) => {
+    if (cleaning) return; // interrupted: the signal handler reports and exits
+    console.error(`\nbench/worker failed: ${error.stack ?? error.message}`);
+    await cleanUp();
+    process.exit(2);
+  });
