@@ -30,14 +30,16 @@ try {
     const template = templates[i % templates.length];
     const id = `${runTag}${i.toString(36).padStart(ID_WIDTH - runTag.length, "0")}`;
     template.body.write(id, template.idOffset, "latin1");
-    const { envelope, text } = parseEvent(template.body);
+    // A copy: the template is rewritten for the next event while this one may still wait for its commit.
+    const body = Buffer.from(template.body);
+    const { envelope } = parseEvent(body);
     bytes += template.body.length;
     const submitted = recorder.submit({
       receivedAt: new Date(),
       bodyBytes: template.body.length,
       sourceAddress: "127.0.0.1",
       signatureTimestamp: Math.floor(Date.now() / 1000),
-      event: { envelope, payload: text },
+      event: { envelope, body },
       rejection: null,
     });
     inFlight.add(submitted);

@@ -64,11 +64,11 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
         toleranceSeconds: options.toleranceSeconds,
         ...(options.now && { now: options.now }),
       });
-      const { envelope, text } = parseEvent(body);
+      const { envelope } = parseEvent(body);
       attempt = {
         ...base,
         signatureTimestamp: signature.timestamp,
-        event: { envelope, payload: text },
+        event: { envelope, body },
         rejection: null,
       };
     } catch (error) {

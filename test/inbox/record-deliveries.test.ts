@@ -13,7 +13,7 @@ function attemptFor(body: string, overrides: Partial<DeliveryAttempt["event"] & 
     bodyBytes: body.length,
     sourceAddress: "127.0.0.1",
     signatureTimestamp: Math.floor(Date.now() / 1000),
-    event: { envelope: { ...envelope, ...overrides.envelope }, payload: overrides.payload ?? text },
+    event: { envelope: { ...envelope, ...overrides.envelope }, body: overrides.body ?? Buffer.from(text) },
     rejection: null,
   };
 }
