@@ -49,7 +49,8 @@ describe.each(ENGINES)("recording deliveries on %s", (engine) => {
     const recorder = createDeliveryRecorder(db.store);
     const good = Array.from({ length: 5 }, () => attemptFor(eventBody()));
     // Postgres text cannot hold U+0000; parseEvent refuses it, so build the attempt past it.
-    const poison = attemptFor(eventBody(), { envelope: { ...good[0]!.event!.envelope, id: "evt_bad\u0000id" } });
+    const envelope = parseEvent(Buffer.from(eventBody())).envelope;
+    const poison = attemptFor(eventBody(), { envelope: { ...envelope, id: "evt_bad\u0000id" } });
     const outcomes = await Promise.allSettled([...good, poison].map((attempt) => recorder.submit(attempt)));
     expect(outcomes.slice(0, 5).every((outcome) => outcome.status === "fulfilled")).toBe(true);
     const last = outcomes[5];
