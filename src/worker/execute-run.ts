@@ -44,11 +44,7 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
   try {
     if (!handler) throw new Error(`No handler named "${run.handler}" in this process.`);
     return await deps.store.transaction(async (tx) => {
-      if (!(await deps.queries.lockOwnRun(tx, run))) return "lost";
-      if (deps.store.engine === "postgres") {
-        // A handler stuck inside its transaction longer than the lease is cut off by Postgres, which releases the run.
-        await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.ceil(deps.leaseMs)}`);
-      }
+      if (!(await deps.queries.lockOwnRun(tx, run, deps.leaseMs))) return "lost";
       context = {
         attempt: run.attempts,
         idempotencyKey: `${run.eventId}:${run.handler}`,

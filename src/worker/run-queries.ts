@@ -86,12 +86,14 @@ export function runQueries(schemaName: string) {
     },
 
     /** Inside the run's transaction: holds the row for the handler's duration, if this claim is still ours. */
-    async lockOwnRun(tx: Queryable, run: RunKey & { attempts: number; workerId: string }) {
+    async lockOwnRun(tx: Queryable, run: RunKey & { attempts: number; workerId: string }, idleTimeoutMs: number) {
+      // In the same round trip: a handler idle inside its transaction for longer than the lease is cut off by
+      // Postgres, which rolls it back and releases the run for another worker.
       const rows = await tx.query(
-        `SELECT 1 FROM ${schema}.handler_runs
+        `SELECT set_config('idle_in_transaction_session_timeout', $5, true) FROM ${schema}.handler_runs
           WHERE event_id = $1 AND handler = $2 AND attempts = $3 AND locked_by = $4 AND status = 'running'
           FOR UPDATE`,
-        [run.eventId, run.handler, run.attempts, run.workerId],
+        [run.eventId, run.handler, run.attempts, run.workerId, String(Math.ceil(idleTimeoutMs))],
       );
       return rows.length === 1;
     },
