@@ -43,6 +43,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const now = options.now ?? (() => new Date());
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const queries = runQueries(store.schema);
+  const minimumClaim = Math.ceil(concurrency / 2);
   const abort = new AbortController();
   const running = new Set<Promise<unknown>>();
   let stopping = false;
@@ -63,15 +64,25 @@ export function createWorker(options: WorkerOptions): Worker {
     stripe: options.stripe,
   };
 
-  const wake = () => {
+  // Fan-out costs a transaction and a scan of the pending events. A finished local run frees a slot but brings
+  // no new events, so only a notification, a local commit, a poll, or a fan-out that found events leads to one.
+  let eventsMayBePending = true;
+  const wakeForRuns = () => {
     woken = true;
     wakeUp?.();
+  };
+  const wake = () => {
+    eventsMayBePending = true;
+    wakeForRuns();
   };
 
   const sleep = () =>
     new Promise<void>((resolve) => {
       if (woken || stopping) return resolve();
-      const timer = setTimeout(resolve, pollMs);
+      const timer = setTimeout(() => {
+        eventsMayBePending = true;
+        resolve();
+      }, pollMs);
       wakeUp = () => {
         clearTimeout(timer);
         resolve();
@@ -82,9 +93,21 @@ export function createWorker(options: WorkerOptions): Worker {
     });
 
   const runOnce = async (): Promise<boolean> => {
-    const fannedOut = await fanOutEvents(store, queries, registry, now());
+    let fannedOut = 0;
+    if (eventsMayBePending) {
+      // Cleared before, not after: a wake-up that arrives while this fan-out runs must not be lost.
+      eventsMayBePending = false;
+      try {
+        fannedOut = await fanOutEvents(store, queries, registry, now());
+      } catch (error) {
+        eventsMayBePending = true;
+        throw error;
+      }
+      if (fannedOut > 0) eventsMayBePending = true;
+    }
     const free = concurrency - running.size;
-    if (free <= 0) return fannedOut > 0;
+    // Under load, claim for several slots at once: a claim is a committed transaction of its own.
+    if (free <= 0 || (running.size > 0 && free < minimumClaim)) return fannedOut > 0;
     const claimed = await store.transaction((tx) =>
       queries.claimRuns(tx, { handlers: registry.names, limit: free, workerId: id, now: now(), leaseMs }),
     );
@@ -96,7 +119,7 @@ export function createWorker(options: WorkerOptions): Worker {
       running.add(task);
       void task.finally(() => {
         running.delete(task);
-        wake();
+        wakeForRuns();
       });
     }
     return fannedOut > 0 || claimed.length > 0;
