@@ -54,6 +54,10 @@ export function runQueries(schemaName: string) {
       tx: Queryable,
       claim: { handlers: string[]; limit: number; workerId: string; now: Date; leaseMs: number },
     ) {
+      // The limit is written into the statement, one prepared statement per value: with LIMIT as a parameter the
+      // generic plan assumes a tenth of the table and joins the update through a seq scan of every run
+      // (EXPLAIN of the generic plan at 10,000 runs: hash join over all of them instead of 4 key lookups).
+      const limit = Math.max(1, Math.trunc(claim.limit));
       return tx.query<ClaimedRunRow>(
         `WITH due AS (
            SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
@@ -72,11 +76,11 @@ export function runQueries(schemaName: string) {
                      WHERE e.status = 'pending' AND e.data_object_id = r.ordering_key
                        AND (e.created, e.id) < (r.event_created, r.event_id)))
             ORDER BY r.run_at
-            LIMIT $3
+            LIMIT ${limit}
             FOR UPDATE SKIP LOCKED
          )
          UPDATE ${schema}.handler_runs r
-            SET status = 'running', attempts = r.attempts + 1, locked_by = $4, locked_until = $5, started_at = $2
+            SET status = 'running', attempts = r.attempts + 1, locked_by = $3, locked_until = $4, started_at = $2
            FROM due
           WHERE r.event_id = due.event_id AND r.handler = due.handler
          RETURNING r.event_id, r.handler, r.attempts, r.max_attempts,
@@ -84,11 +88,10 @@ export function runQueries(schemaName: string) {
         [
           claim.handlers,
           claim.now.toISOString(),
-          claim.limit,
           claim.workerId,
           new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
         ],
-        { prepareAs: "si_claim_runs" },
+        { prepareAs: `si_claim_runs_${limit}` },
       );
     },
 
