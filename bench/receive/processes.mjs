@@ -13,6 +13,39 @@ export function killChildren() {
 }
 process.on("exit", killChildren);
 
+/** A positive number from the environment, or the fallback. */
+export function positiveEnv(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, not "${process.env[name]}".`);
+  return value;
+}
+
+/**
+ * Cleanup steps run last-in first-out, once, by the normal end, a failure or a signal, so that none of them
+ * exits before the others' work is done. `cleanups` is the list to push steps onto.
+ */
+export function cleanupOnExit(bench, what) {
+  const cleanups = [];
+  let cleaning = null;
+  const cleanUp = () => {
+    cleaning ??= (async () => {
+      killChildren();
+      while (cleanups.length > 0)
+        await cleanups
+          .pop()()
+          .catch((error) => console.error(`cleanup: ${error.message}`));
+    })();
+    return cleaning;
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      console.error(`\n${bench}: ${signal}, ${what}`);
+      cleanUp().finally(() => process.exit(130));
+    });
+  }
+  return { cleanups, cleanUp };
+}
+
 function track(child, name) {
   children.add(child);
   let output = "";

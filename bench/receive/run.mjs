@@ -7,13 +7,14 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  cleanupOnExit,
   cpuSeconds,
   cpuSecondsIfAlive,
   forkNode,
   freePort,
-  killChildren,
   machineCpuSeconds,
   peakRssMb,
+  positiveEnv,
   startNode,
   stop,
   waitUntilReady,
@@ -26,9 +27,9 @@ const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const config = {
-  durationSeconds: positive("BENCH_DURATION", 10),
-  warmupSeconds: positive("BENCH_WARMUP", 3),
-  connections: positive("BENCH_CONNECTIONS", 64),
+  durationSeconds: positiveEnv("BENCH_DURATION", 10),
+  warmupSeconds: positiveEnv("BENCH_WARMUP", 3),
+  connections: positiveEnv("BENCH_CONNECTIONS", 64),
   targets: (process.env.BENCH_TARGETS ?? "bare,postgres,pglite").split(",").map((name) => name.trim()),
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
   logLevel: process.env.STRIPE_INBOX_LOG_LEVEL ?? "info",
@@ -36,31 +37,7 @@ const config = {
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
 };
 
-function positive(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, not "${process.env[name]}".`);
-  return value;
-}
-
-const cleanups = [];
-let cleaning = null;
-// Shared by the normal end, a failure and a signal, so that none of them exits before the others' work is done.
-function cleanUp() {
-  cleaning ??= (async () => {
-    killChildren();
-    while (cleanups.length > 0)
-      await cleanups
-        .pop()()
-        .catch((error) => console.error(`cleanup: ${error.message}`));
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    console.error(`\nbench/receive: ${signal}, stopping the servers and removing their stores`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanUp } = cleanupOnExit("bench/receive", "stopping the servers and removing their stores");
 
 async function benchTarget(name, secret) {
   const target = await TARGETS[name](config);

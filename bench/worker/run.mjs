@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { killChildren } from "../receive/processes.mjs";
+import { cleanupOnExit, positiveEnv } from "../receive/processes.mjs";
 import { measureLatency } from "./latency.mjs";
 import { printReport } from "./report.mjs";
 import { connectPostgres } from "./stores.mjs";
@@ -17,10 +17,10 @@ const config = {
   targets: list("BENCH_TARGETS", "postgres,pglite"),
   phases: list("BENCH_PHASES", "throughput,latency"),
   workers: list("BENCH_WORKERS", "1,2").map(Number),
-  events: positive("BENCH_EVENTS", 20_000),
-  pgliteEvents: positive("BENCH_PGLITE_EVENTS", 2_000),
-  latencyEvents: positive("BENCH_LATENCY_EVENTS", 200),
-  latencyGapMs: positive("BENCH_LATENCY_GAP_MS", 20),
+  events: positiveEnv("BENCH_EVENTS", 20_000),
+  pgliteEvents: positiveEnv("BENCH_PGLITE_EVENTS", 2_000),
+  latencyEvents: positiveEnv("BENCH_LATENCY_EVENTS", 200),
+  latencyGapMs: positiveEnv("BENCH_LATENCY_GAP_MS", 20),
   // Handlers at once per worker; unset, the workers' own default.
   concurrency: process.env.BENCH_CONCURRENCY || null,
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
@@ -34,31 +34,7 @@ function list(name, fallback) {
   return (process.env[name] ?? fallback).split(",").map((item) => item.trim());
 }
 
-function positive(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, not "${process.env[name]}".`);
-  return value;
-}
-
-const cleanups = [];
-let cleaning = null;
-// Shared by the normal end, a failure and a signal, so that none of them exits before the others' work is done.
-function cleanUp() {
-  cleaning ??= (async () => {
-    killChildren();
-    while (cleanups.length > 0)
-      await cleanups
-        .pop()()
-        .catch((error) => console.error(`cleanup: ${error.message}`));
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    console.error(`\nbench/worker: ${signal}, stopping the workers and removing their stores`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanUp } = cleanupOnExit("bench/worker", "stopping the workers and removing their stores");
 
 async function step(label, measure) {
   process.stdout.write(`  ${label}... `);
