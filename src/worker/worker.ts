@@ -34,6 +34,8 @@ export interface Worker {
 }
 
 const ABORT_WAIT_MS = 5_000;
+/** A backlog this large changes the run tables enough that the planner must see it (see refreshStatistics). */
+const ANALYZE_AFTER_EVENTS = 2_000;
 
 export function createWorker(options: WorkerOptions): Worker {
   const { store, registry, log } = options;
@@ -67,6 +69,7 @@ export function createWorker(options: WorkerOptions): Worker {
   // Fan-out costs a transaction and a scan of the pending events. A finished local run frees a slot but brings
   // no new events, so only a notification, a local commit, a poll, or a fan-out that found events leads to one.
   let eventsMayBePending = true;
+  let fannedOutSinceAnalyze = 0;
   const wakeForRuns = () => {
     woken = true;
     wakeUp?.();
@@ -104,6 +107,12 @@ export function createWorker(options: WorkerOptions): Worker {
         throw error;
       }
       if (fannedOut > 0) eventsMayBePending = true;
+      fannedOutSinceAnalyze += fannedOut;
+      if (fannedOutSinceAnalyze >= ANALYZE_AFTER_EVENTS) {
+        fannedOutSinceAnalyze = 0;
+        // Not awaited: claims go on meanwhile, and a refused ANALYZE (no table ownership) costs nothing.
+        queries.refreshStatistics(store).catch((error: unknown) => log.debug({ err: error }, "ANALYZE refused"));
+      }
     }
     const free = concurrency - running.size;
     // Under load, claim for several slots at once: a claim is a committed transaction of its own.
