@@ -22,8 +22,8 @@ export interface HandlerContext {
   sql: Queryable["query"];
   /**
    * Loads the full event through the Stripe API (STRIPE_API_KEY, STRIPE_API_BASE): what a thin event
-   * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. Not inside `tx` timing-wise:
-   * call it before writing.
+   * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. The run's transaction is
+   * open meanwhile, holding only the run's row: call it first, before writing through `tx`.
    */
   fetchEvent(): Promise<unknown>;
 }
