@@ -22,7 +22,7 @@ export function positiveEnv(name, fallback) {
 
 /**
  * Cleanup steps run last-in first-out, once, by the normal end, a failure or a signal, so that none of them
- * exits before the others' work is done. `cleanups` is the list to push steps onto.
+ * exits before the others' work is done. `cleanups` is the list to push steps onto; `finish(main())` ends the run.
  */
 export function cleanupOnExit(bench, what) {
   const cleanups = [];
@@ -43,7 +43,20 @@ export function cleanupOnExit(bench, what) {
       cleanUp().finally(() => process.exit(130));
     });
   }
-  return { cleanups, cleanUp };
+  /** Exits once `run` settles and cleanup is done: 0 when it resolves true, 1 when false, 2 when it fails. */
+  const finish = (run) =>
+    run
+      .then(async (ok) => {
+        await cleanUp();
+        process.exit(ok ? 0 : 1);
+      })
+      .catch(async (error) => {
+        if (cleaning) return; // interrupted: the signal handler reports and exits
+        console.error(`\n${bench} failed: ${error.stack ?? error.message}`);
+        await cleanUp();
+        process.exit(2);
+      });
+  return { cleanups, cleanUp, finish };
 }
 
 function track(child, name) {

@@ -37,7 +37,7 @@ const config = {
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
 };
 
-const { cleanups, cleanUp } = cleanupOnExit("bench/receive", "stopping the servers and removing their stores");
+const { cleanups, finish } = cleanupOnExit("bench/receive", "stopping the servers and removing their stores");
 
 async function benchTarget(name, secret) {
   const target = await TARGETS[name](config);
@@ -169,14 +169,4 @@ async function main() {
   return printReport(results, { ...config, loadAverageBefore: loadavg()[0] });
 }
 
-main()
-  .then(async (consistent) => {
-    await cleanUp();
-    process.exit(consistent ? 0 : 1);
-  })
-  .catch(async (error) => {
-    if (cleaning) return; // interrupted: the signal handler reports and exits
-    console.error(`\nbench/receive failed: ${error.message}`);
-    await cleanUp();
-    process.exit(2);
-  });
+finish(main());

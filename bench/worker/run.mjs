@@ -34,7 +34,7 @@ function list(name, fallback) {
   return (process.env[name] ?? fallback).split(",").map((item) => item.trim());
 }
 
-const { cleanups, cleanUp } = cleanupOnExit("bench/worker", "stopping the workers and removing their stores");
+const { cleanups, finish } = cleanupOnExit("bench/worker", "stopping the workers and removing their stores");
 
 async function step(label, measure) {
   process.stdout.write(`  ${label}... `);
@@ -85,14 +85,4 @@ async function main() {
   return printReport({ throughput, latency }, { ...config, loadAverageBefore: loadavg()[0] });
 }
 
-main()
-  .then(async (consistent) => {
-    await cleanUp();
-    process.exit(consistent ? 0 : 1);
-  })
-  .catch(async (error) => {
-    if (cleaning) return; // interrupted: the signal handler reports and exits
-    console.error(`\nbench/worker failed: ${error.stack ?? error.message}`);
-    await cleanUp();
-    process.exit(2);
-  });
+finish(main());
