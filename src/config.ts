@@ -32,7 +32,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): InboxConfig
     dataDir: env.STRIPE_INBOX_DATA_DIR || DEFAULT_DATA_DIR,
     schema: env.STRIPE_INBOX_SCHEMA || DEFAULT_SCHEMA,
     host: env.HOST || DEFAULT_HOST,
-    port: port(env.PORT),
+    port: parsePort(env.PORT),
     path: env.STRIPE_INBOX_WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH,
     stripeApiKey: env.STRIPE_API_KEY || undefined,
     stripeApiBase: env.STRIPE_API_BASE || undefined,
@@ -54,10 +54,11 @@ export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: 
   return value;
 }
 
-function port(raw: string | undefined): number {
+/** A listen port from `PORT` or `--port` (named by `source` in the error). */
+export function parsePort(raw: string | undefined, source = "PORT"): number {
   if (raw === undefined || raw === "") return DEFAULT_PORT;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new ConfigError(`PORT must be 0-65535, not "${raw}".`);
+    throw new ConfigError(`${source} must be 0-65535, not "${raw}".`);
   return value;
 }

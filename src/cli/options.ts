@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { configFromEnv, type InboxConfig } from "../config.js";
-import { ConfigError } from "../errors.js";
+import { configFromEnv, type InboxConfig, parsePort } from "../config.js";
 
 /** Flags shared by every command that opens the store; each overrides its environment variable. */
 export function withStoreOptions(command: Command): Command {
@@ -22,12 +21,7 @@ export function resolveConfig(flags: StoreFlags & { port?: string; host?: string
   if (flags.dataDir) config.dataDir = flags.dataDir;
   if (flags.schema) config.schema = flags.schema;
   if (flags.host) config.host = flags.host;
-  if (flags.port !== undefined) {
-    const port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new ConfigError(`--port must be 0-65535, not "${flags.port}".`);
-    config.port = port;
-  }
+  if (flags.port !== undefined) config.port = parsePort(flags.port, "--port");
   return config;
 }
 
