@@ -14,16 +14,16 @@ export interface HandlerContext {
   /** Aborted when the worker is shutting down and the grace period is over. */
   signal: AbortSignal;
   /**
-   * The transaction the run's success commits in: writes made through it happen exactly once,
-   * together with the run being marked succeeded, or not at all.
+   * The run's transaction, begun on its first query: writes made through it happen exactly once, together with
+   * the run being marked succeeded, or not at all. A handler that never uses it holds no database connection.
    */
   tx: Queryable;
   /** The same transaction's `query`, for brevity. */
   sql: Queryable["query"];
   /**
    * Loads the full event through the Stripe API (STRIPE_API_KEY, STRIPE_API_BASE): what a thin event
-   * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. The run's transaction is
-   * open meanwhile, holding only the run's row: call it first, before writing through `tx`.
+   * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. Call it before the first
+   * query through `tx`, so that no transaction is open while the network call runs.
    */
   fetchEvent(): Promise<unknown>;
 }

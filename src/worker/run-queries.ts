@@ -51,14 +51,14 @@ export function runQueries(schemaName: string) {
      * fanning out the batch that holds it right now.
      */
     async claimRuns(
-      tx: Queryable,
+      db: Queryable,
       claim: { handlers: string[]; limit: number; workerId: string; now: Date; leaseMs: number },
     ) {
       // The limit is written into the statement, one prepared statement per value: with LIMIT as a parameter the
       // generic plan assumes a tenth of the table and joins the update through a seq scan of every run
       // (EXPLAIN of the generic plan at 10,000 runs: hash join over all of them instead of 4 key lookups).
       const limit = Math.max(1, Math.trunc(claim.limit));
-      return tx.query<ClaimedRunRow>(
+      return db.query<ClaimedRunRow>(
         `WITH due AS (
            SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
             WHERE r.handler = ANY($1::text[])
@@ -129,13 +129,41 @@ export function runQueries(schemaName: string) {
       );
     },
 
+    /**
+     * Marks runs succeeded in one statement, each only if its claim is still this worker's: a run whose lease
+     * expired and was taken over is left to its new owner. Returns the runs it marked.
+     */
+    async markSucceededBatch(
+      store: Queryable,
+      runs: Array<RunKey & { attempts: number }>,
+      workerId: string,
+      now: Date,
+    ) {
+      return store.query<{ event_id: string; handler: string }>(
+        `UPDATE ${schema}.handler_runs r
+            SET status = 'succeeded', finished_at = $5, locked_by = NULL, locked_until = NULL
+           FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
+          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts
+            AND r.locked_by = $4 AND r.status = 'running'
+         RETURNING r.event_id, r.handler`,
+        [
+          runs.map((run) => run.eventId),
+          runs.map((run) => run.handler),
+          runs.map((run) => run.attempts),
+          workerId,
+          now.toISOString(),
+        ],
+        { prepareAs: "si_mark_succeeded_batch" },
+      );
+    },
+
     /** Records a failed attempt if the claim is still ours: retried at `retryAt`, or dead when out of attempts. */
     async markFailed(
-      tx: Queryable,
+      db: Queryable,
       run: RunKey & { attempts: number; workerId: string },
       failure: { message: string; stack: string | null; retryAt: Date | null; now: Date },
     ) {
-      await tx.query(
+      await db.query(
         `UPDATE ${schema}.handler_runs
             SET status = CASE WHEN $5::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
                 run_at = coalesce($5::timestamptz, run_at), last_error = $6, last_error_stack = $7,
@@ -152,20 +180,6 @@ export function runQueries(schemaName: string) {
           failure.now.toISOString(),
         ],
         { prepareAs: "si_mark_failed" },
-      );
-    },
-
-    /** Gives back claims a stopping worker did not start. */
-    async releaseClaims(tx: Queryable, runs: Array<RunKey & { attempts: number }>, workerId: string) {
-      if (runs.length === 0) return;
-      await tx.query(
-        `UPDATE ${schema}.handler_runs r
-            SET status = CASE WHEN r.attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = r.attempts - 1,
-                locked_by = NULL, locked_until = NULL
-           FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
-          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts AND r.locked_by = $4`,
-        [runs.map((run) => run.eventId), runs.map((run) => run.handler), runs.map((run) => run.attempts), workerId],
-        { prepareAs: "si_release_claims" },
       );
     },
   };

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
+import { createRunCompleter } from "./complete-runs.js";
 import { type ExecuteDeps, executeRun, type RunOutcome } from "./execute-run.js";
 import { fanOutEvents } from "./fan-out.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
@@ -47,7 +48,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const queries = runQueries(store.schema);
   const minimumClaim = Math.ceil(concurrency / 2);
   const abort = new AbortController();
+  // Runs whose handler is running (each holds a slot of `concurrency`), and runs whose outcome is being recorded.
   const running = new Set<Promise<unknown>>();
+  const recording = new Set<Promise<unknown>>();
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
@@ -57,6 +60,7 @@ export function createWorker(options: WorkerOptions): Worker {
     store,
     queries,
     registry,
+    completer: createRunCompleter(store, queries, id, now),
     workerId: id,
     leaseMs,
     now,
@@ -117,14 +121,22 @@ export function createWorker(options: WorkerOptions): Worker {
     const free = concurrency - running.size;
     // Under load, claim for several slots at once: a claim is a committed transaction of its own.
     if (free <= 0 || (running.size > 0 && free < minimumClaim)) return fannedOut > 0;
-    const claimed = await store.transaction((tx) =>
-      queries.claimRuns(tx, { handlers: registry.names, limit: free, workerId: id, now: now(), leaseMs }),
-    );
+    // One statement, atomic on its own: no transaction around it.
+    const claimed = await queries.claimRuns(store, {
+      handlers: registry.names,
+      limit: free,
+      workerId: id,
+      now: now(),
+      leaseMs,
+    });
     for (const row of claimed) {
-      const task = executeRun(deps, row).then(
-        (outcome) => options.onRunFinished?.(outcome, row.handler),
-        (error: unknown) => log.error({ err: error }, "run failed unexpectedly"),
-      );
+      const unexpected = (error: unknown) => log.error({ err: error }, "run failed unexpectedly");
+      const task = executeRun(deps, row).then(({ recorded }) => {
+        // The slot is free as soon as the handler returns: the next claim overlaps with recording this outcome.
+        const outcome = recorded.then((result) => options.onRunFinished?.(result, row.handler), unexpected);
+        recording.add(outcome);
+        void outcome.finally(() => recording.delete(outcome));
+      }, unexpected);
       running.add(task);
       void task.finally(() => {
         running.delete(task);
@@ -169,6 +181,8 @@ export function createWorker(options: WorkerOptions): Worker {
         // A handler that ignores its signal is left behind: its transaction dies with the store, its lease expires.
         await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref())]);
       }
+      // Outcomes are single statements, each bounded by the store's query timeout.
+      await Promise.allSettled([...recording]);
     },
   };
 }

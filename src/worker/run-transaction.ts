@@ -1,0 +1,67 @@
+import type { Queryable, Store } from "../store/store.js";
+
+/**
+ * The run's transaction, begun on the handler's first query through `ctx.tx` / `ctx.sql`. A handler that never
+ * writes to the database holds no connection while it calls other systems, and its success is recorded in a
+ * batch with other runs' (see complete-runs.ts); one that does gets its writes committed with its success.
+ */
+export interface RunTransaction {
+  /** What the handler sees as `ctx.tx`. */
+  readonly tx: Queryable;
+  /** True once the handler has used the transaction. */
+  readonly opened: boolean;
+  /** Runs `last` inside the transaction (the run's success), then commits. Rejects when anything in it failed. */
+  commit(last: (tx: Queryable) => Promise<void>): Promise<void>;
+  /** Rolls back, if open. Never rejects. */
+  rollback(reason: unknown): Promise<void>;
+}
+
+interface Ending {
+  resolve(last: (tx: Queryable) => Promise<void>): void;
+  reject(reason: unknown): void;
+}
+
+/** `begin` runs first inside the transaction (re-locking the run); if it throws, so does the handler's query. */
+export function lazyRunTransaction(store: Store, begin: (tx: Queryable) => Promise<void>): RunTransaction {
+  let ready: Promise<Queryable> | null = null;
+  let finished: Promise<void> = Promise.resolve();
+  let end: Ending | null = null;
+
+  const open = () => {
+    ready ??= new Promise<Queryable>((resolveReady, rejectReady) => {
+      finished = store.transaction(async (tx) => {
+        await begin(tx);
+        const ending = new Promise<(tx: Queryable) => Promise<void>>((resolve, reject) => {
+          end = { resolve, reject };
+        });
+        resolveReady(tx);
+        const last = await ending;
+        await last(tx);
+      });
+      // A failed begin reaches the handler through its query; the executor sees it again from commit().
+      finished.catch(rejectReady);
+    });
+    return ready;
+  };
+
+  return {
+    tx: {
+      query: async (sql, params, options) => (await open()).query(sql, params, options),
+      exec: async (sql) => (await open()).exec(sql),
+    },
+    get opened() {
+      return ready !== null;
+    },
+    async commit(last) {
+      // Wait for the handler's transaction to be fully begun: it may have returned without awaiting its query.
+      await ready;
+      end?.resolve(last);
+      await finished;
+    },
+    async rollback(reason) {
+      await ready?.catch(() => {});
+      end?.reject(reason);
+      await finished.catch(() => {});
+    },
+  };
+}
