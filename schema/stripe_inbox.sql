@@ -72,7 +72,8 @@ CREATE TABLE stripe_inbox.events (
     payload json NOT NULL,
     received_at timestamp with time zone NOT NULL,
     status text DEFAULT 'pending'::text NOT NULL
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02');
 ALTER TABLE ONLY stripe_inbox.events ALTER COLUMN payload SET COMPRESSION lz4;
 
 --
@@ -96,7 +97,8 @@ CREATE TABLE stripe_inbox.handler_runs (
     finished_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT handler_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'dead'::text])))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02');
 
 --
 -- Name: migrations; Type: TABLE; Schema: stripe_inbox; Owner: -
@@ -167,16 +169,22 @@ CREATE INDEX events_pending_object_idx ON stripe_inbox.events USING btree (data_
 CREATE INDEX events_received_at_idx ON stripe_inbox.events USING btree (received_at, id);
 
 --
--- Name: handler_runs_due_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+-- Name: handler_runs_lease_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
 --
 
-CREATE INDEX handler_runs_due_idx ON stripe_inbox.handler_runs USING btree (run_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text, 'running'::text]));
+CREATE INDEX handler_runs_lease_idx ON stripe_inbox.handler_runs USING btree (locked_until) WHERE (status = 'running'::text);
 
 --
 -- Name: handler_runs_ordering_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
 --
 
 CREATE INDEX handler_runs_ordering_idx ON stripe_inbox.handler_runs USING btree (handler, ordering_key, event_created, event_id) WHERE ((ordering_key IS NOT NULL) AND (status <> ALL (ARRAY['succeeded'::text, 'dead'::text])));
+
+--
+-- Name: handler_runs_ready_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX handler_runs_ready_idx ON stripe_inbox.handler_runs USING btree (run_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
 
 --
 -- Name: handler_runs handler_runs_event_id_fkey; Type: FK CONSTRAINT; Schema: stripe_inbox; Owner: -
