@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { parseSecrets } from "../config.js";
+import { DEFAULT_EMULATOR_PORT } from "../devkit/emulator/index.js";
+import { type FixtureEdits, trigger, triggerDirect, triggerEvents } from "../devkit/trigger/index.js";
+import { ConfigError } from "../errors.js";
+import { readDevSecret } from "./dev-secret.js";
+import { resolveConfig } from "./options.js";
+
+const LOCAL_EMULATOR = `http://127.0.0.1:${DEFAULT_EMULATOR_PORT}`;
+
+interface TriggerFlags {
+  override: string[];
+  add: string[];
+  remove: string[];
+  skip: string[];
+  fixture?: string;
+  apiBase?: string;
+  apiKey?: string;
+  list?: boolean;
+  direct?: boolean;
+  url?: string;
+  dataDir?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerTrigger(program: Command): void {
+  program
+    .command("trigger [event]")
+    .description(
+      "make the API calls that cause a Stripe event, as `stripe trigger` does (the local emulator by default)",
+    )
+    .option("--override <name:param=value>", "replace a param of a fixture request (repeatable)", collect, [])
+    .option("--add <name:param=value>", "add a param to a fixture request (repeatable)", collect, [])
+    .option("--remove <name:param>", "remove a param from a fixture request (repeatable)", collect, [])
+    .option("--skip <name>", "skip a fixture request (repeatable)", collect, [])
+    .option("--fixture <file>", "run a Stripe CLI fixture JSON file instead of the built-in one")
+    .option("--api-base <url>", `Stripe API base (env STRIPE_API_BASE, default the emulator at ${LOCAL_EMULATOR})`)
+    .option("--api-key <key>", "secret key (env STRIPE_API_KEY; any sk_test_ key for the emulator)")
+    .option("--list", "list the events with built-in fixtures")
+    .option("--direct", "post the signed events straight to a webhook endpoint, with no Stripe API running")
+    .option("--url <url>", "with --direct: the endpoint (default http://HOST:PORT/webhooks/stripe)")
+    .option("--data-dir <dir>", "with --direct: where serve keeps its dev secret (env STRIPE_INBOX_DATA_DIR)")
+    .action(async (event: string | undefined, flags: TriggerFlags) => {
+      if (flags.list) {
+        console.log(triggerEvents().join("\n"));
+        return;
+      }
+      const edits: FixtureEdits = { override: flags.override, add: flags.add, remove: flags.remove, skip: flags.skip };
+      const fixture = flags.fixture === undefined ? {} : { fixturePath: flags.fixture };
+      const onRequest = (name: string) => console.log(`Setting up fixture for: ${name}`);
+      if (flags.direct) {
+        const { url, secret } = directTarget(flags);
+        const deliveries = await triggerDirect(event, { ...edits, ...fixture, onRequest, url, secret });
+        for (const { event: sent, status } of deliveries) console.log(`--> ${sent.type} [${sent.id}] ${status}`);
+        if (deliveries.some(({ status }) => status < 200 || status >= 300)) process.exitCode = 1;
+        return;
+      }
+      const apiBase = flags.apiBase ?? process.env.STRIPE_API_BASE ?? LOCAL_EMULATOR;
+      const apiKey =
+        flags.apiKey ?? process.env.STRIPE_API_KEY ?? (isLoopback(apiBase) ? "sk_test_emulator" : undefined);
+      if (!apiKey)
+        throw new ConfigError(`trigger calls ${apiBase}: set STRIPE_API_KEY (sk_test_...) or pass --api-key.`);
+      await trigger(event, { ...edits, ...fixture, onRequest, apiBase, apiKey });
+      console.log(`Trigger succeeded! The events are in ${apiBase}/v1/events and on their way to your endpoints.`);
+    });
+}
+
+/** The endpoint and secret `send-test-event` would use: STRIPE_WEBHOOK_SECRET, else serve's dev secret. */
+function directTarget(flags: TriggerFlags): { url: string; secret: string } {
+  const config = resolveConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
+  const secret = parseSecrets(process.env.STRIPE_WEBHOOK_SECRET)[0] ?? readDevSecret(config.dataDir);
+  if (!secret) {
+    throw new ConfigError(
+      `No secret to sign with: set STRIPE_WEBHOOK_SECRET, or start \`stripe-inbox serve\` once to make a dev secret in ${config.dataDir}.`,
+    );
+  }
+  return { url: flags.url ?? `http://${config.host}:${config.port}${config.path}`, secret };
+}
+
+function isLoopback(base: string): boolean {
+  try {
+    const host = new URL(base).hostname;
+    return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+  } catch {
+    throw new ConfigError(`--api-base / STRIPE_API_BASE must be a URL such as ${LOCAL_EMULATOR}, not "${base}".`);
+  }
+}

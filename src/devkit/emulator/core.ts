@@ -1,0 +1,61 @@
+import type { EventLog, RequestInfo } from "./events.js";
+import type { VirtualFields } from "./expand.js";
+import type { Params } from "./params.js";
+import type { ObjectStore } from "./store.js";
+
+/** What every resource's routes share: the objects, the clock and the event log. */
+export interface EmulatorCore {
+  store: ObjectStore;
+  /** Unix seconds, from the emulator's clock. */
+  now(): number;
+  events: EventLog;
+  virtualFields: VirtualFields;
+  /** `http://127.0.0.1:12111`, for URLs the emulator hands out (a Checkout Session's `url`). */
+  baseUrl(): string;
+}
+
+export interface ApiRequest {
+  params: Params;
+  /** The `:name` parts of the route's path. */
+  path: Record<string, string>;
+  request: RequestInfo;
+  /** The request path without the query, e.g. `/v1/customers`, for lists' `url`. */
+  url: string;
+}
+
+export interface Route {
+  method: "GET" | "POST" | "DELETE";
+  /** `/v1/customers/:id`. */
+  pattern: string;
+  handler: (request: ApiRequest) => unknown;
+}
+
+export interface MatchedRoute {
+  route: Route;
+  path: Record<string, string>;
+}
+
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): MatchedRoute | undefined {
+  const parts = pathname.split("/");
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const patternParts = route.pattern.split("/");
+    if (patternParts.length !== parts.length) continue;
+    const path: Record<string, string> = {};
+    const matches = patternParts.every((part, index) => {
+      const actual = parts[index] as string;
+      if (part.startsWith(":")) {
+        path[part.slice(1)] = decodeURIComponent(actual);
+        return actual !== "";
+      }
+      return part === actual;
+    });
+    if (matches) return { route, path };
+  }
+  return undefined;
+}
+
+/** Stripe-style `{id, object, deleted: true}` answer for a DELETE. */
+export function deletedStub(object: { id: string; object: string }) {
+  return { id: object.id, object: object.object, deleted: true as const };
+}

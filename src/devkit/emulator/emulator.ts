@@ -1,0 +1,140 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import { type Logger, silentLogger } from "../../log.js";
+import type { EmulatorCore, Route } from "./core.js";
+import { DEFAULT_DELIVERY_RETRY_SCHEDULE_MS, type DeliveryAttempt, WebhookDelivery } from "./delivery.js";
+import { EventLog } from "./events.js";
+import type { VirtualFields } from "./expand.js";
+import { type FaultSettings, parseFaults } from "./faults.js";
+import { createApiHandler, type RecordedRequest } from "./http.js";
+import { chargeRoutes } from "./resources/charges.js";
+import { checkoutRoutes } from "./resources/checkout.js";
+import { controlRoutes } from "./resources/control.js";
+import { customerRoutes } from "./resources/customers.js";
+import { disputeRoutes } from "./resources/disputes.js";
+import { eventRoutes } from "./resources/events.js";
+import { paymentIntentRoutes } from "./resources/payment-intents.js";
+import { paymentMethodRoutes } from "./resources/payment-methods.js";
+import { priceRoutes } from "./resources/prices.js";
+import { productRoutes } from "./resources/products.js";
+import { refundRoutes } from "./resources/refunds.js";
+import { setupIntentRoutes } from "./resources/setup-intents.js";
+import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
+import { subscriptionRoutes } from "./resources/subscriptions.js";
+import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
+import { ObjectStore } from "./store.js";
+
+export const DEFAULT_EMULATOR_PORT = 12111;
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 12111; 0 for any free port. */
+  port?: number;
+  /** The time objects and events are stamped with; injectable for tests. */
+  clock?: () => Date;
+  /** Milliseconds to wait before each retry of a failed delivery; its length is the number of retries. */
+  deliveryRetrySchedule?: readonly number[];
+  /** How long a webhook endpoint may take to answer before the attempt counts as failed. Default 10 s. */
+  deliveryTimeoutMs?: number;
+  faults?: FaultSettings;
+  /** The `api_version` events carry. Default: the version of the installed `stripe` package. */
+  apiVersion?: string;
+  logger?: Logger;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:12111`: what `STRIPE_API_BASE` should be. */
+  readonly url: string;
+  readonly port: number;
+  /** Replaces the fault switches (also `POST /_emulator/faults` with the same JSON). */
+  setFaults(faults: FaultSettings): void;
+  /** Every delivery attempt so far, in order. */
+  deliveries(): readonly DeliveryAttempt[];
+  /** Every API request so far, in order, with its `Stripe-Version` and `Idempotency-Key`. */
+  requests(): readonly RecordedRequest[];
+  /** Every event emitted so far, oldest first. */
+  events(): readonly Stripe.Event[];
+  /** Resolves when no delivery is queued or in flight and, unless `includeRetries` is false, none waits to retry. */
+  deliveriesSettled(options?: { includeRetries?: boolean; timeoutMs?: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a stateful, in-memory stand-in for the Stripe API that also delivers signed webhooks. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.logger ?? silentLogger;
+  const apiVersion = options.apiVersion ?? Stripe.API_VERSION;
+  let faults = parseFaults(options.faults);
+  const faultSwitch = {
+    get: () => faults,
+    set: (next: FaultSettings) => {
+      faults = parseFaults(next);
+    },
+  };
+  const store = new ObjectStore();
+  const delivery = new WebhookDelivery({
+    store,
+    retrySchedule: options.deliveryRetrySchedule ?? DEFAULT_DELIVERY_RETRY_SCHEDULE_MS,
+    timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+    faults: () => faults,
+    log,
+  });
+  const now = () => Math.floor(clock().getTime() / 1000);
+  let baseUrl = "";
+  const core: EmulatorCore = {
+    store,
+    now,
+    events: new EventLog(store, now, apiVersion, (event) => delivery.dispatch(event)),
+    virtualFields: new Map() as VirtualFields,
+    baseUrl: () => baseUrl,
+  };
+  const routes: Route[] = [
+    ...customerRoutes(core),
+    ...paymentMethodRoutes(core),
+    ...paymentIntentRoutes(core),
+    ...chargeRoutes(core),
+    ...refundRoutes(core),
+    ...disputeRoutes(core),
+    ...productRoutes(core),
+    ...priceRoutes(core),
+    ...setupIntentRoutes(core),
+    ...subscriptionRoutes(core),
+    ...subscriptionCycleRoutes(core),
+    ...checkoutRoutes(core),
+    ...webhookEndpointRoutes(core),
+    ...eventRoutes(core),
+    ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
+  ];
+  const api = createApiHandler({ core, routes, apiVersion, faults: faultSwitch, log });
+  const server = createServer((req, res) => void api.handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULT_EMULATOR_PORT, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
+
+  return {
+    url: baseUrl,
+    port: address.port,
+    setFaults: faultSwitch.set,
+    deliveries: () => delivery.attempts,
+    requests: () => api.requests,
+    events: () => [...store.all<Stripe.Event>("event")].reverse(),
+    async deliveriesSettled({ includeRetries = true, timeoutMs = 30_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      while (!delivery.idle(includeRetries)) {
+        if (Date.now() > deadline) throw new Error(`webhook deliveries still pending after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    async close() {
+      delivery.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

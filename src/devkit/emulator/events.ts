@@ -1,0 +1,52 @@
+import type Stripe from "stripe";
+import type { ObjectStore, StripeObject } from "./store.js";
+import { stripeId } from "./store.js";
+
+/** Which API request caused a change; null for changes the emulator makes on its own (a completed checkout). */
+export interface RequestInfo {
+  id: string | null;
+  idempotencyKey: string | null;
+}
+
+export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null };
+
+/** Records events as Stripe does (a snapshot of the object, `previous_attributes` for updates) and hands them on. */
+export class EventLog {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly now: () => number,
+    private readonly apiVersion: string,
+    private readonly onEvent: (event: Stripe.Event) => number,
+  ) {}
+
+  emit(
+    type: Stripe.Event.Type,
+    object: StripeObject,
+    request: RequestInfo,
+    previousAttributes?: Record<string, unknown>,
+  ): Stripe.Event {
+    const data: { object: unknown; previous_attributes?: unknown } = { object: structuredClone(object) };
+    if (previousAttributes !== undefined) data.previous_attributes = structuredClone(previousAttributes);
+    const event = {
+      id: stripeId("evt"),
+      object: "event",
+      api_version: this.apiVersion,
+      created: this.now(),
+      data,
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: request.id, idempotency_key: request.idempotencyKey },
+      type,
+    } as Stripe.Event;
+    this.store.insert(event);
+    event.pending_webhooks = this.onEvent(event);
+    return event;
+  }
+}
+
+/** `*` is Stripe's wildcard: `charge.*` matches `charge.succeeded` and `charge.dispute.created`, `*` every type. */
+export function eventTypeMatches(pattern: string, type: string): boolean {
+  if (!pattern.includes("*")) return pattern === type;
+  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${escaped.join(".*")}$`).test(type);
+}

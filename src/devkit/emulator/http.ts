@@ -1,0 +1,202 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import qs from "qs";
+import type { Logger } from "../../log.js";
+import { type EmulatorCore, matchRoute, type Route } from "./core.js";
+import { StripeApiError } from "./errors.js";
+import { expand } from "./expand.js";
+import { apiFaultBody, type FaultSettings } from "./faults.js";
+import { type Params, stringList } from "./params.js";
+import { stripeId } from "./store.js";
+
+/** One API request as the emulator saw it, for tests that check what a client sent. */
+export interface RecordedRequest {
+  id: string;
+  method: string;
+  path: string;
+  stripeVersion: string | null;
+  idempotencyKey: string | null;
+  status: number;
+}
+
+interface SavedAnswer {
+  fingerprint: string;
+  status: number;
+  body: string;
+}
+
+export interface ApiHandlerOptions {
+  core: EmulatorCore;
+  routes: readonly Route[];
+  apiVersion: string;
+  faults: { get(): FaultSettings; set(faults: FaultSettings): void };
+  log: Logger;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const TEST_KEY = /^(sk|rk)_test_\w+$/;
+
+/** Speaks Stripe's HTTP API: bearer test keys, form-encoded bodies, idempotency keys, Stripe's error object. */
+export function createApiHandler(options: ApiHandlerOptions) {
+  const idempotent = new Map<string, SavedAnswer>();
+  const requests: RecordedRequest[] = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = stripeId("req", 14);
+    const url = new URL(req.url ?? "/", "http://emulator");
+    const method = req.method ?? "GET";
+    const stripeVersion = header(req, "stripe-version");
+    const idempotencyKey = header(req, "idempotency-key");
+    const send = (status: number, body: string, extra: Record<string, string> = {}) => {
+      requests.push({ id: requestId, method, path: url.pathname, stripeVersion, idempotencyKey, status });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "request-id": requestId,
+        "stripe-version": stripeVersion ?? options.apiVersion,
+        ...(idempotencyKey !== null && { "idempotency-key": idempotencyKey }),
+        ...extra,
+      });
+      res.end(body);
+    };
+    const sendError = (error: StripeApiError) => send(error.status, JSON.stringify(error.body(requestId), null, 2));
+
+    try {
+      const raw = await readBody(req);
+      const control = url.pathname.startsWith("/_emulator/");
+      if (!control) {
+        const fault = takeApiFault(options.faults);
+        if (fault) {
+          send(fault, JSON.stringify(apiFaultBody(fault), null, 2), { "stripe-should-retry": "true" });
+          return;
+        }
+        const key = apiKey(req);
+        authenticate(key);
+        const scoped = idempotencyKey !== null && method === "POST" ? `${key}:${idempotencyKey}` : null;
+        const fingerprint = `${method} ${url.pathname} ${raw}`;
+        const saved = scoped === null ? undefined : idempotent.get(scoped);
+        if (saved) {
+          if (saved.fingerprint !== fingerprint) throw idempotencyMismatch(idempotencyKey as string);
+          send(saved.status, saved.body, { "idempotent-replayed": "true" });
+          return;
+        }
+        const answer = serve(method, url, raw, { id: requestId, idempotencyKey });
+        // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
+        if (scoped !== null && !answer.refused) idempotent.set(scoped, { fingerprint, ...answer });
+        send(answer.status, answer.body);
+        return;
+      }
+      const answer = serve(method, url, raw, { id: null, idempotencyKey: null });
+      send(answer.status, answer.body);
+    } catch (error) {
+      if (error instanceof StripeApiError) return sendError(error);
+      options.log.error({ err: error }, "emulator request failed");
+      sendError(new StripeApiError(500, "api_error", "", "An unknown error occurred in the emulator."));
+    }
+  }
+
+  /** Runs the route and renders its answer, errors included, so an idempotent replay repeats either. */
+  function serve(
+    method: string,
+    url: URL,
+    raw: string,
+    request: { id: string | null; idempotencyKey: string | null },
+  ): { status: number; body: string; refused?: boolean } {
+    try {
+      const matched = matchRoute(options.routes, method, url.pathname);
+      if (!matched) throw unrecognizedUrl(method, url.pathname);
+      const params = parseParams(method === "POST" ? raw : url.search.slice(1));
+      const result = matched.route.handler({ params, path: matched.path, request, url: url.pathname });
+      const paths = stringList(params, "expand") ?? [];
+      const rendered =
+        paths.length === 0
+          ? result
+          : expand(result, paths, (id) => options.core.store.find(id), options.core.virtualFields);
+      return { status: 200, body: JSON.stringify(rendered, null, 2) };
+    } catch (error) {
+      if (!(error instanceof StripeApiError)) throw error;
+      const body = JSON.stringify(error.body(request.id ?? "req_emulator"), null, 2);
+      return { status: error.status, body, refused: error.type === "invalid_request_error" };
+    }
+  }
+
+  return { handle, requests };
+}
+
+/** Stripe's form encoding: `a[b][0]=x`; JSON is accepted too, for the emulator-only routes. */
+function parseParams(raw: string): Params {
+  const trimmed = raw.trimStart();
+  if (trimmed.startsWith("{")) {
+    try {
+      return JSON.parse(trimmed) as Params;
+    } catch {
+      throw new StripeApiError(400, "invalid_request_error", "parameter_invalid", "The body is not valid JSON.");
+    }
+  }
+  return qs.parse(raw, { arrayLimit: 1000, depth: 10, parameterLimit: 10_000 }) as Params;
+}
+
+function takeApiFault(faults: ApiHandlerOptions["faults"]): 429 | 500 | undefined {
+  const current = faults.get();
+  if (!current.apiErrors || current.apiErrors.count <= 0) return undefined;
+  const { status, count } = current.apiErrors;
+  faults.set({ ...current, apiErrors: { status, count: count - 1 } });
+  return status;
+}
+
+/** `Authorization: Bearer sk_test_...`, or Basic with the key as user name, as curl's `-u sk_test_...:` sends it. */
+function apiKey(req: IncomingMessage): string | null {
+  const authorization = header(req, "authorization");
+  if (!authorization) return null;
+  const [scheme, value = ""] = authorization.split(" ", 2);
+  if (scheme?.toLowerCase() === "bearer") return value.trim();
+  if (scheme?.toLowerCase() === "basic") return Buffer.from(value, "base64").toString().split(":")[0] ?? "";
+  return "";
+}
+
+function authenticate(key: string | null): void {
+  if (key === null) {
+    throw new StripeApiError(
+      401,
+      "invalid_request_error",
+      "",
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
+  }
+  if (!TEST_KEY.test(key)) {
+    const shown = key.length > 8 ? `${key.slice(0, 8)}${"*".repeat(12)}${key.slice(-4)}` : key;
+    throw new StripeApiError(401, "invalid_request_error", "", `Invalid API Key provided: ${shown}`);
+  }
+}
+
+function idempotencyMismatch(key: string): StripeApiError {
+  return new StripeApiError(
+    400,
+    "idempotency_error",
+    "",
+    `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+  );
+}
+
+function unrecognizedUrl(method: string, path: string): StripeApiError {
+  return new StripeApiError(
+    404,
+    "invalid_request_error",
+    "",
+    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+  );
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : null;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new StripeApiError(413, "invalid_request_error", "", "Request body too large.");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

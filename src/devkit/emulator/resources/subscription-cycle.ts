@@ -1,0 +1,63 @@
+import type Stripe from "stripe";
+import type { EmulatorCore, Route } from "../core.js";
+import { StripeApiError } from "../errors.js";
+import { NO_REQUEST } from "../events.js";
+import { createSubscriptionInvoice, payInvoice } from "./invoices.js";
+import { addInterval } from "./subscription-items.js";
+import { cancelSubscription, paymentMethodFor } from "./subscriptions.js";
+
+/**
+ * `POST /_emulator/subscriptions/:id/renew`: the end of the current period, which on Stripe comes with time (or a
+ * test clock). Ends a trial or renews: `customer.subscription.updated`, then the new invoice's events; a declined
+ * payment makes the subscription `past_due`. With `cancel_at_period_end` it ends the subscription instead.
+ */
+export function subscriptionCycleRoutes(core: EmulatorCore): Route[] {
+  return [
+    {
+      method: "POST",
+      pattern: "/_emulator/subscriptions/:id/renew",
+      handler: ({ path }) =>
+        renewSubscription(core, core.store.get<Stripe.Subscription>("subscription", path.id as string)),
+    },
+  ];
+}
+
+function renewSubscription(core: EmulatorCore, subscription: Stripe.Subscription): Stripe.Subscription {
+  const request = NO_REQUEST;
+  if (subscription.status === "canceled" || subscription.status === "incomplete_expired") {
+    throw new StripeApiError(
+      400,
+      "invalid_request_error",
+      "subscription_canceled",
+      `Subscription ${subscription.id} has ended.`,
+    );
+  }
+  if (subscription.cancel_at_period_end) return cancelSubscription(core, subscription, request);
+  const items = subscription.items.data.map((item) => {
+    const start = item.current_period_end;
+    const recurring = item.price.recurring;
+    const end = recurring ? addInterval(start, recurring.interval, recurring.interval_count) : start;
+    return { ...item, current_period_start: start, current_period_end: end };
+  });
+  const previous = core.store.update(subscription, {
+    items: { ...subscription.items, data: items },
+    status: subscription.status === "trialing" ? "active" : subscription.status,
+  });
+  core.events.emit("customer.subscription.updated", subscription, request, previous);
+  const lines = items.map((item) => ({
+    price: item.price,
+    quantity: item.quantity ?? 1,
+    periodStart: item.current_period_start,
+    periodEnd: item.current_period_end,
+  }));
+  const invoice = createSubscriptionInvoice(core, subscription, lines, "subscription_cycle", request);
+  subscription.latest_invoice = invoice.id;
+  try {
+    payInvoice(core, invoice, paymentMethodFor(core, subscription), request);
+  } catch (error) {
+    if (!(error instanceof StripeApiError)) throw error;
+    const pastDue = core.store.update(subscription, { status: "past_due" });
+    core.events.emit("customer.subscription.updated", subscription, request, pastDue);
+  }
+  return subscription;
+}
