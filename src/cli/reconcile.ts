@@ -1,0 +1,47 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { reconcile } from "../mirror/reconcile.js";
+import { migrate } from "../store/migrate.js";
+import { openStore } from "../store/open.js";
+import { createStripeClient } from "../stripe-api.js";
+import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
+import { parseWhen } from "./replay.js";
+
+const DEFAULT_SINCE_MS = 3 * 86_400_000;
+
+export function registerReconcile(program: Command): void {
+  withStoreOptions(
+    program
+      .command("reconcile")
+      .description("store the events Stripe has that the inbox missed, so their handlers run (GET /v1/events)"),
+  )
+    .option(
+      "--since <when>",
+      "events created since: ISO time or 30m, 2h, 3d ago (default 3d; Stripe keeps 30d)",
+      parseWhen,
+    )
+    .action(async (flags: StoreFlags & { since?: Date }) => {
+      const config = resolveConfig(flags);
+      const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "reconcile");
+      const store = await openStore(storeConfig(config));
+      try {
+        await migrate(store);
+        const result = await reconcile(store, stripe, {
+          since: flags.since ?? new Date(Date.now() - DEFAULT_SINCE_MS),
+        });
+        console.log(
+          `${result.listed} events since ${result.since.toISOString()}: ` +
+            `${result.alreadyStored} already in the inbox, ${result.inserted} inserted`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** `30s`, `15m`, `1h`, `1d`: how often `serve --reconcile-every` runs. */
+export function parseEvery(value: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value);
+  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s"] : 0;
+  if (!(ms > 0)) throw new InvalidArgumentError("an interval such as 30s, 15m, 1h or 1d");
+  return ms;
+}

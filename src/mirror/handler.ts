@@ -1,0 +1,41 @@
+import type Stripe from "stripe";
+import type { HandlerRegistry } from "../worker/registry.js";
+import { createMirror, type Mirror } from "./apply.js";
+import { revalidate } from "./revalidate.js";
+import { snapshotOf } from "./snapshot.js";
+
+/** The mirror's run records are keyed by this name: keep it stable. */
+export const MIRROR_HANDLER_NAME = "stripe-inbox.mirror";
+
+export interface MirrorHandlerOptions {
+  /** Mirror tables whose snapshots are replaced by the object fetched from the API, and the client to fetch with. */
+  revalidate?: { types: ReadonlySet<string>; stripe: () => Stripe };
+}
+
+/**
+ * Registers the mirror as a handler for every event: each event's object is applied in the run's transaction,
+ * so it is written exactly once, together with the run's success, and retried like any handler when it fails.
+ */
+export function registerMirror(
+  registry: Pick<HandlerRegistry, "on">,
+  schema: string,
+  options: MirrorHandlerOptions = {},
+): Mirror {
+  const mirror = createMirror(schema);
+  const revalidation = options.revalidate;
+  registry.on(
+    "*",
+    async (event, ctx) => {
+      const snapshot = snapshotOf(event);
+      // The API call comes before the first query through ctx.tx, which is what begins the run's transaction:
+      // no transaction is open while Stripe answers.
+      const current =
+        snapshot && revalidation?.types.has(snapshot.table)
+          ? await revalidate(revalidation.stripe(), event, snapshot)
+          : event;
+      await mirror.apply(ctx.tx, current, ctx.log);
+    },
+    { name: MIRROR_HANDLER_NAME },
+  );
+  return mirror;
+}

@@ -1,0 +1,28 @@
+import { quoteIdent } from "../store/migrate.js";
+import type { Queryable } from "../store/store.js";
+
+/**
+ * Makes sure a table exists for an object type, creating the generic one (the common columns) on first sight.
+ * Tables are per type rather than one generic table keyed by type: queries read the same for every object, and a
+ * type that later gets typed columns needs only an ALTER TABLE. Remembered per process once seen committed.
+ */
+export class ObjectTables {
+  readonly #known = new Set<string>();
+
+  constructor(readonly schema: string) {}
+
+  async ensure(tx: Queryable, table: string): Promise<void> {
+    if (this.#known.has(table)) return;
+    const qualified = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+    const [found] = await tx.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [qualified]);
+    if (found?.exists) {
+      this.#known.add(table);
+      return;
+    }
+    // Two runs meeting a new type at once would collide in the catalog (unique_violation on pg_type); the second
+    // waits here until the first commits, then finds the table. Taken before any object lock, always.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`stripe_inbox.mirror_ddl.${this.schema}`]);
+    // Not remembered: this transaction may still roll back, taking the table with it.
+    await tx.query(`SELECT ${quoteIdent(this.schema)}.create_object_table($1)`, [table]);
+  }
+}
