@@ -77,6 +77,19 @@ WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.
 ALTER TABLE ONLY stripe_inbox.events ALTER COLUMN payload SET COMPRESSION lz4;
 
 --
+-- Name: handler_pauses; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.handler_pauses (
+    handler text NOT NULL,
+    paused_at timestamp with time zone NOT NULL,
+    paused_by text NOT NULL,
+    reason text,
+    consecutive_failures integer,
+    CONSTRAINT handler_pauses_paused_by_check CHECK ((paused_by = ANY (ARRAY['operator'::text, 'circuit_breaker'::text])))
+);
+
+--
 -- Name: handler_runs; Type: TABLE; Schema: stripe_inbox; Owner: -
 --
 
@@ -111,6 +124,20 @@ CREATE TABLE stripe_inbox.migrations (
 );
 
 --
+-- Name: webhook_secrets; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.webhook_secrets (
+    endpoint_id text NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    enabled_events text[] NOT NULL,
+    livemode boolean NOT NULL,
+    api_base text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: deliveries deliveries_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
 --
 
@@ -123,6 +150,13 @@ ALTER TABLE ONLY stripe_inbox.deliveries
 
 ALTER TABLE ONLY stripe_inbox.events
     ADD CONSTRAINT events_pkey PRIMARY KEY (id);
+
+--
+-- Name: handler_pauses handler_pauses_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.handler_pauses
+    ADD CONSTRAINT handler_pauses_pkey PRIMARY KEY (handler);
 
 --
 -- Name: handler_runs handler_runs_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
@@ -139,6 +173,13 @@ ALTER TABLE ONLY stripe_inbox.migrations
     ADD CONSTRAINT migrations_pkey PRIMARY KEY (id);
 
 --
+-- Name: webhook_secrets webhook_secrets_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.webhook_secrets
+    ADD CONSTRAINT webhook_secrets_pkey PRIMARY KEY (endpoint_id);
+
+--
 -- Name: deliveries_event_id_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
 --
 
@@ -149,6 +190,12 @@ CREATE INDEX deliveries_event_id_idx ON stripe_inbox.deliveries USING btree (eve
 --
 
 CREATE INDEX deliveries_received_at_idx ON stripe_inbox.deliveries USING btree (received_at);
+
+--
+-- Name: events_data_object_id_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX events_data_object_id_idx ON stripe_inbox.events USING btree (data_object_id, received_at, id) WHERE (data_object_id IS NOT NULL);
 
 --
 -- Name: events_pending_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
@@ -167,6 +214,12 @@ CREATE INDEX events_pending_object_idx ON stripe_inbox.events USING btree (data_
 --
 
 CREATE INDEX events_received_at_idx ON stripe_inbox.events USING btree (received_at, id);
+
+--
+-- Name: handler_runs_dead_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX handler_runs_dead_idx ON stripe_inbox.handler_runs USING btree (event_id) WHERE (status = 'dead'::text);
 
 --
 -- Name: handler_runs_lease_idx; Type: INDEX; Schema: stripe_inbox; Owner: -

@@ -4,3 +4,6 @@ import { cpSync } from "node:fs";
 cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/store/migrations", import.meta.url), {
   recursive: true,
 });
+cpSync(new URL("../src/mirror/migrations", import.meta.url), new URL("../dist/mirror/migrations", import.meta.url), {
+  recursive: true,
+});

@@ -1,22 +1,31 @@
-// Migrates a throwaway database and dumps the inbox schema, so a reviewer sees the whole database at a glance.
-// Usage: npm run schema:dump writes schema/stripe_inbox.sql; with --check (the test suite) it fails when the file is stale.
+// Migrates a throwaway database and dumps one schema, so a reviewer sees the whole database at a glance.
+// Usage: npm run schema:dump writes schema/stripe_inbox.sql; npm run schema:dump:mirror (--mirror) writes
+// schema/stripe_mirror.sql, every mirror table; with --check (the test suite) it fails when the file is stale.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import pg from "pg";
+import { migrateMirror } from "../dist/mirror/migrate.js";
 import { migrate } from "../dist/store/migrate.js";
 import { openPostgresStore } from "../dist/store/postgres.js";
 
 const SERVER = process.env.SCHEMA_DUMP_SERVER ?? "postgres://postgres@127.0.0.1:5432";
+const INBOX_SCHEMA = "stripe_inbox";
 
-async function dumpInboxSchema(schema = "stripe_inbox") {
-  const database = `stripe_inbox_dump_${randomBytes(4).toString("hex")}`;
+// Each target migrates a store whose inbox schema is stripe_inbox, then dumps only `schema`.
+const TARGETS = {
+  inbox: { schema: INBOX_SCHEMA, file: "stripe_inbox.sql", command: "schema:dump", migrateInto: migrate },
+  mirror: { schema: "stripe", file: "stripe_mirror.sql", command: "schema:dump:mirror", migrateInto: migrateMirror },
+};
+
+async function dumpSchema({ schema, migrateInto }) {
+  const database = `${schema}_dump_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   try {
-    const store = openPostgresStore({ connectionString: `${SERVER}/${database}`, schema });
-    await migrate(store);
+    const store = openPostgresStore({ connectionString: `${SERVER}/${database}`, schema: INBOX_SCHEMA });
+    await migrateInto(store, schema);
     await store.close();
     const dump = execFileSync(
       "pg_dump",
@@ -36,15 +45,25 @@ async function dumpInboxSchema(schema = "stripe_inbox") {
   }
 }
 
-const committed = new URL("../schema/stripe_inbox.sql", import.meta.url);
-const dump = await dumpInboxSchema();
+function readCommitted(url) {
+  try {
+    return readFileSync(url, "utf8");
+  } catch {
+    return ""; // a missing dump is as stale as an outdated one
+  }
+}
+
+const target = process.argv.includes("--mirror") ? TARGETS.mirror : TARGETS.inbox;
+const path = `schema/${target.file}`;
+const committed = new URL(`../${path}`, import.meta.url);
+const dump = await dumpSchema(target);
 if (process.argv.includes("--check")) {
-  if (readFileSync(committed, "utf8") !== dump) {
-    console.error("schema/stripe_inbox.sql is out of date: run `npm run schema:dump` and commit it.");
+  if (readCommitted(committed) !== dump) {
+    console.error(`${path} is out of date: run \`npm run ${target.command}\` and commit it.`);
     process.exit(1);
   }
-  console.log("schema/stripe_inbox.sql is current");
+  console.log(`${path} is current`);
 } else {
   writeFileSync(committed, dump);
-  console.log("wrote schema/stripe_inbox.sql");
+  console.log(`wrote ${path}`);
 }

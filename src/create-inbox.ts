@@ -13,7 +13,14 @@ import { createFetchHandler } from "./http/fetch.js";
 import { createWebhookReceiver, type WebhookReceiver } from "./http/receive.js";
 import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { createDeliveryRecorder, type DeliveryRecorder } from "./inbox/record-deliveries.js";
+import { loadWebhookSecrets, WebhookSecrets } from "./inbox/stored-secrets.js";
 import { type Logger, silentLogger } from "./log.js";
+import { createInboxMetrics, type InboxMetrics } from "./metrics/inbox-metrics.js";
+import { readQueueState } from "./metrics/queue-state.js";
+import { timedRegistration } from "./metrics/timed-handlers.js";
+import { registerMirror } from "./mirror/handler.js";
+import { checkMirrorSchema, DEFAULT_MIRROR_SCHEMA, migrateMirror } from "./mirror/migrate.js";
+import { revalidationFor } from "./mirror/revalidate.js";
 import { eventsChannel, listenForEvents } from "./store/listen.js";
 import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js";
 import { openStore } from "./store/open.js";
@@ -21,13 +28,15 @@ import { DEFAULT_SCHEMA, type Store } from "./store/store.js";
 import { toStoreUnavailable } from "./store/unavailable.js";
 import { createStripeClient } from "./stripe-api.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
+import { type HandlerControl, type HandlerPause, handlerControl } from "./worker/handler-pauses.js";
 import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
 import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface InboxOptions {
   /**
    * `whsec_...`, a comma-separated list, or an array: every secret valid during a rotation. Only receiving needs
-   * it; without one, deliveries are answered 500 `config_invalid` (and Stripe retries) until it is set.
+   * it; secrets stored by `stripe-inbox register` are accepted beside it. Without any, deliveries are answered
+   * 500 `config_invalid` (and Stripe retries) until one is set.
    */
   secret?: string | readonly string[] | undefined;
   /** A `postgres://` URL; without it, embedded PGlite in `dataDir`. */
@@ -47,6 +56,15 @@ export interface InboxOptions {
   stripeApiBase?: string | undefined;
   /** In-process workers that run the handlers registered with `on`; `false` for a receive-only process. */
   workers?: false | WorkerSettings;
+  /**
+   * Keeps one current row per Stripe object in Postgres schema `stripe` (or `{ schema }`), applied by a built-in
+   * handler named "stripe-inbox.mirror" on every event; its tables are created with the inbox's migrations.
+   * `revalidate` lists mirror tables ("subscriptions", ...) whose objects are fetched from the API (needs
+   * `stripeApiKey`) instead of taken from the event.
+   */
+  mirror?: boolean | { schema?: string; revalidate?: readonly string[] };
+  /** Told when the circuit breaker pauses a handler (`workers.pauseAfterFailures`): send an alert. */
+  onHandlerPaused?: (pause: HandlerPause) => void;
 }
 
 export interface WorkerSettings {
@@ -55,6 +73,8 @@ export interface WorkerSettings {
   pollMs?: number;
   /** Injectable clock for retry schedules in tests. */
   clock?: () => Date;
+  /** The circuit breaker: a handler whose runs fail this many times in a row is paused (10); `false`: never. */
+  pauseAfterFailures?: number | false;
 }
 
 export interface Inbox {
@@ -69,8 +89,12 @@ export interface Inbox {
   fastify(): FastifyPluginAsync;
   hono(): (context: { req: { raw: Request } }) => Promise<Response>;
   nextjs(): (request: Request) => Promise<Response>;
+  /** Pauses and resumes handlers (their events wait), and lists them with their waiting runs. */
+  readonly handlers: HandlerControl;
   /** The core the adapters wrap, for custom integrations. */
   readonly receive: WebhookReceiver;
+  /** This inbox's Prometheus metrics (its own registry); `serve` exposes them at /metrics. */
+  readonly metrics: InboxMetrics;
   /** Opens the store, applies migrations and starts the workers if handlers are registered. */
   start(): Promise<void>;
   /** Null when the store answers and its migrations are current, else the reason. */
@@ -82,12 +106,6 @@ export interface Inbox {
 
 export function createInbox(options: InboxOptions): Inbox {
   const secrets = parseSecrets(options.secret);
-  const configuredSecrets = () => {
-    if (secrets.length === 0) {
-      throw new ConfigError("No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret.");
-    }
-    return secrets;
-  };
   for (const [name, value] of [
     ["toleranceSeconds", options.toleranceSeconds],
     ["maxBodyBytes", options.maxBodyBytes],
@@ -105,6 +123,14 @@ export function createInbox(options: InboxOptions): Inbox {
   const path = options.path ?? DEFAULT_WEBHOOK_PATH;
 
   const registry = new HandlerRegistry();
+  const mirrorOptions = options.mirror === true ? {} : options.mirror || null;
+  const mirrorSchema = mirrorOptions ? checkMirrorSchema(mirrorOptions.schema ?? DEFAULT_MIRROR_SCHEMA) : null;
+  if (mirrorSchema) {
+    const api = { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase };
+    const revalidate = revalidationFor(mirrorOptions?.revalidate, api);
+    registerMirror(registry, mirrorSchema, revalidate ? { revalidate } : {});
+  }
+  const metrics = createInboxMetrics();
   const errorHooks: Array<(error: unknown, event: unknown, ctx: HandlerContext) => void> = [];
   let worker: Worker | null = null;
   let workerStore: Store | null = null;
@@ -139,6 +165,8 @@ export function createInbox(options: InboxOptions): Inbox {
       onError: (error, event, ctx) => {
         for (const hook of errorHooks) hook(error, event, ctx);
       },
+      onRunFinished: metrics.runFinished,
+      onHandlerPaused: options.onHandlerPaused,
     });
     worker.start();
     if (options.database) {
@@ -150,6 +178,7 @@ export function createInbox(options: InboxOptions): Inbox {
 
   let opened: Promise<{ store: Store; recorder: DeliveryRecorder }> | null = null;
   let stopped = false;
+  let stopping: Promise<void> | null = null;
   const open = () => {
     if (stopped) return Promise.reject(toStoreUnavailable(new Error("the inbox is stopping")));
     opened ??= (async () => {
@@ -159,11 +188,12 @@ export function createInbox(options: InboxOptions): Inbox {
       });
       try {
         await migrate(store);
+        if (mirrorSchema) await migrateMirror(store, mirrorSchema);
       } catch (error) {
         await store.close().catch(() => {});
         throw error;
       }
-      return { store, recorder: createDeliveryRecorder(store) };
+      return { store, recorder: createDeliveryRecorder(store, metrics.batchCommitted) };
     })().catch((error: unknown) => {
       // Let the next request try again: the database may be back by then.
       opened = null;
@@ -172,8 +202,24 @@ export function createInbox(options: InboxOptions): Inbox {
     return opened;
   };
 
+  // Secrets stored by `register` are cached, and reloaded when a delivery matches none of the known ones.
+  const webhookSecrets = new WebhookSecrets({
+    configured: secrets,
+    load: async () => loadWebhookSecrets((await open()).store),
+    log,
+  });
+  const acceptedSecrets = () => {
+    const accepted = webhookSecrets.current();
+    if (accepted.length === 0) {
+      throw new ConfigError(
+        "No webhook secret: set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... secret, or store one with `stripe-inbox register`.",
+      );
+    }
+    return accepted;
+  };
   const receive = createWebhookReceiver({
-    secrets: configuredSecrets,
+    secrets: acceptedSecrets,
+    reloadSecrets: () => webhookSecrets.reload(),
     onEventStored: () => worker?.wake(),
     toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -186,18 +232,26 @@ export function createInbox(options: InboxOptions): Inbox {
     },
     log,
     ...(options.now && { now: options.now }),
+    onAnswered: metrics.deliveryAnswered,
   });
   const fetch = createFetchHandler(receive);
+  metrics.readQueueFrom(async () => readQueueState((await open()).store));
 
   return {
     fetch,
     receive,
+    metrics,
     node: () => nodeAdapter(receive),
     express: () => expressAdapter(receive),
     fastify: () => fastifyAdapter(receive, path),
     hono: () => honoAdapter(fetch),
     nextjs: () => nextAdapter(fetch),
-    on: registry.on.bind(registry) as HandlerRegistry["on"],
+    on: timedRegistration(registry, metrics),
+    handlers: handlerControl({
+      store: async () => (await open()).store,
+      known: () => registry.names,
+      changed: () => worker?.pausesChanged(),
+    }),
     onError: (hook) => {
       errorHooks.push(hook);
     },
@@ -205,6 +259,8 @@ export function createInbox(options: InboxOptions): Inbox {
       // Idempotent, and retried from scratch after a failure (the database may come back).
       started ??= (async () => {
         const { store } = await open();
+        webhookSecrets.startRefreshing();
+        await webhookSecrets.reload();
         if (registry.size > 0 && options.workers !== false) await startWorkers(store);
       })().catch((error: unknown) => {
         started = null;
@@ -222,16 +278,21 @@ export function createInbox(options: InboxOptions): Inbox {
         return `store unavailable: ${error instanceof Error ? error.message : String(error)}`;
       }
     },
-    async stop(graceMs) {
-      stopped = true;
-      await stopListening?.();
-      await worker?.stop(graceMs);
-      await workerStore?.close();
-      const current = opened;
-      if (!current) return;
-      const { store, recorder } = await current.catch(() => ({ store: null, recorder: null }));
-      await recorder?.drain();
-      await store?.close();
+    stop(graceMs) {
+      // Idempotent: a second call waits for the first instead of closing the pools twice.
+      stopping ??= (async () => {
+        stopped = true;
+        webhookSecrets.close();
+        await stopListening?.();
+        await worker?.stop(graceMs);
+        await workerStore?.close();
+        const current = opened;
+        if (!current) return;
+        const { store, recorder } = await current.catch(() => ({ store: null, recorder: null }));
+        await recorder?.drain();
+        await store?.close();
+      })();
+      return stopping;
     },
   };
 }
@@ -243,5 +304,6 @@ function workerSettings(settings: InboxOptions["workers"]) {
     ...(given.leaseMs !== undefined && { leaseMs: given.leaseMs }),
     ...(given.pollMs !== undefined && { pollMs: given.pollMs }),
     ...(given.clock !== undefined && { now: given.clock }),
+    ...(given.pauseAfterFailures !== undefined && { pauseAfterFailures: given.pauseAfterFailures }),
   };
 }

@@ -27,16 +27,20 @@ function card() {
   };
 }
 
+export function address() {
+  return {
+    city: "San Francisco",
+    country: "US",
+    line1: "510 Townsend St",
+    line2: null,
+    postal_code: "94103",
+    state: "CA",
+  };
+}
+
 function billingDetails() {
   return {
-    address: {
-      city: "San Francisco",
-      country: "US",
-      line1: "510 Townsend St",
-      line2: null,
-      postal_code: "94103",
-      state: "CA",
-    },
+    address: address(),
     email: "jenny.rosen@example.com",
     name: "Jenny Rosen",
     phone: null,

@@ -5,8 +5,8 @@ import { table } from "../receive/report.mjs";
 
 const dash = (value, unit = "") => (value === null || value === undefined ? "-" : `${value}${unit}`);
 
-const THROUGHPUT = [
-  ["engine", (r) => r.engine],
+/** The columns of one throughput row's figures, for any bench whose rows come from `throughputFigures`. */
+export const THROUGHPUT_FIGURES = [
   ["workers", (r) => String(r.workers)],
   ["events", (r) => r.events.toLocaleString("en-US")],
   ["seconds", (r) => r.seconds.toFixed(2)],
@@ -17,6 +17,11 @@ const THROUGHPUT = [
   ["db CPU", (r) => dash(r.databaseCpuPercent, "%")],
   ["other CPU", (r) => dash(r.otherCpuPercent, "%")],
   ["peak RSS", (r) => dash(r.peakRssMb, " MB")],
+];
+
+const THROUGHPUT = [
+  ["engine", (r) => r.engine],
+  ...THROUGHPUT_FIGURES,
   ["all succeeded", (r) => (allSucceeded(r) ? "yes" : `NO (${r.succeededRuns}/${r.runs})`)],
 ];
 

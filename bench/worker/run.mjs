@@ -6,6 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cleanupOnExit, positiveEnv } from "../receive/processes.mjs";
+import { listEnv, workerProcessConfig } from "./config.mjs";
 import { measureLatency } from "./latency.mjs";
 import { printReport } from "./report.mjs";
 import { connectPostgres } from "./stores.mjs";
@@ -14,25 +15,15 @@ import { pgliteThroughput, postgresThroughput } from "./throughput.mjs";
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 const config = {
-  targets: list("BENCH_TARGETS", "postgres,pglite"),
-  phases: list("BENCH_PHASES", "throughput,latency"),
-  workers: list("BENCH_WORKERS", "1,2").map(Number),
+  targets: listEnv("BENCH_TARGETS", "postgres,pglite"),
+  phases: listEnv("BENCH_PHASES", "throughput,latency"),
+  workers: listEnv("BENCH_WORKERS", "1,2").map(Number),
   events: positiveEnv("BENCH_EVENTS", 20_000),
   pgliteEvents: positiveEnv("BENCH_PGLITE_EVENTS", 2_000),
   latencyEvents: positiveEnv("BENCH_LATENCY_EVENTS", 200),
   latencyGapMs: positiveEnv("BENCH_LATENCY_GAP_MS", 20),
-  // Handlers at once per worker; unset, the workers' own default.
-  concurrency: process.env.BENCH_CONCURRENCY || null,
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-  logLevel: process.env.STRIPE_INBOX_LOG_LEVEL ?? "info",
-  // Node flags for the throughput workers only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
-  workerNodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  ...workerProcessConfig(),
 };
-config.databasePort = Number(new URL(config.databaseUrl).port || 5432);
-
-function list(name, fallback) {
-  return (process.env[name] ?? fallback).split(",").map((item) => item.trim());
-}
 
 const { cleanups, finish } = cleanupOnExit("bench/worker", "stopping the workers and removing their stores");
 

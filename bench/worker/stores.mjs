@@ -7,19 +7,21 @@ import { join } from "node:path";
 import pg from "pg";
 import { cpuSecondsIfAlive } from "../receive/processes.mjs";
 
-const BENCH_SCHEMA = /^bench_worker_[a-z0-9_]+$/;
-
-/** One connection of the bench's own, named apart from the inbox's so that its CPU is never counted. */
-export async function connectPostgres(databaseUrl) {
+/**
+ * One connection of the bench's own, named apart from the inbox's so that its CPU is never counted. Its schemas
+ * are `<prefix>_<pid>_<random>`, and it drops only schemas that start so.
+ */
+export async function connectPostgres(databaseUrl, schemaPrefix = "bench_worker") {
+  const benchSchema = new RegExp(`^${schemaPrefix}_[a-z0-9_]+$`);
   const client = new pg.Client({ connectionString: databaseUrl, application_name: "stripe-inbox-bench" });
   await client.connect();
   const query = async (sql, params) => (await client.query(sql, params)).rows;
   return {
     query,
-    newSchema: () => `bench_worker_${process.pid}_${randomBytes(4).toString("hex")}`,
+    newSchema: () => `${schemaPrefix}_${process.pid}_${randomBytes(4).toString("hex")}`,
     async dropSchema(schema) {
       // Only ever a schema this run created; the server itself is shared and left as it is.
-      if (BENCH_SCHEMA.test(schema)) await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      if (benchSchema.test(schema)) await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
     /** CPU seconds so far of every backend, by pid: backends that connect later started from zero. */
     async backendCpu() {

@@ -37,21 +37,50 @@ export async function postgresThroughput({ config, db, cleanups }, workerCount) 
   const schema = db.newSchema();
   const dropSchema = () => db.dropSchema(schema);
   cleanups.push(dropSchema);
+  const timed = await timeHeldEvents(
+    { config, db },
+    {
+      schema,
+      seed: [SEED],
+      workerName: "worker",
+      workerArgs: ["--handlers", HANDLERS],
+      workerCount,
+    },
+  );
+  const [check] = await db.query(
+    `SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded, count(*)::int AS runs,
+            (SELECT count(*) FROM ${schema}.events WHERE status <> 'dispatched')::int AS undispatched
+       FROM ${schema}.handler_runs`,
+  );
+  await cleanups.pop()();
+  return result({ engine: "postgres", ...timed, check });
+}
+
+/**
+ * On Postgres: seeds `schema` by running `seed` (a node script printing `{"result": {"events": n, ...}}`), holds
+ * the events back, starts `workerCount` `stripe-inbox worker <workerArgs>` processes, releases the events in one
+ * statement once every worker LISTENs, and times until no event or run is left to do. Returns the seed's result
+ * and the timed figures, for `throughputFigures`.
+ */
+export async function timeHeldEvents(
+  { config, db },
+  { schema, seed, seedEnv = {}, workerName, workerArgs, workerCount },
+) {
   const env = {
     DATABASE_URL: config.databaseUrl,
     STRIPE_INBOX_SCHEMA: schema,
     STRIPE_INBOX_LOG_LEVEL: config.logLevel,
   };
   const seeded = await runToEnd(
-    startNode("postgres seed", [SEED], { ...env, BENCH_SEED_EVENTS: String(config.events) }),
+    startNode("postgres seed", seed, { ...env, BENCH_SEED_EVENTS: String(config.events), ...seedEnv }),
   );
   // Held back until every worker is up, so that the clock starts with all of them ready.
   await db.query(`UPDATE ${schema}.events SET status = '${HELD}' WHERE status = 'pending'`);
   await db.query(`VACUUM ANALYZE ${schema}.events`);
 
-  const args = ["worker", "--handlers", HANDLERS, ...(config.concurrency ? ["--concurrency", config.concurrency] : [])];
+  const args = ["worker", ...workerArgs, ...(config.concurrency ? ["--concurrency", config.concurrency] : [])];
   const workers = Array.from({ length: workerCount }, (_, i) =>
-    startNode(`worker ${i + 1}`, [...config.workerNodeArgs, CLI, ...args], env),
+    startNode(`${workerName} ${i + 1}`, [...config.workerNodeArgs, CLI, ...args], env),
   );
   let stopping = false;
   let failure = null;
@@ -102,15 +131,8 @@ export async function postgresThroughput({ config, db, cleanups }, workerCount) 
   const peakRss = Math.max(...workers.map((w) => peakRssMb(w.child.pid)));
   stopping = true;
   await Promise.all(workers.map((worker) => stop(worker)));
-
-  const [check] = await db.query(
-    `SELECT count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded, count(*)::int AS runs,
-            (SELECT count(*) FROM ${schema}.events WHERE status <> 'dispatched')::int AS undispatched
-       FROM ${schema}.handler_runs`,
-  );
-  await cleanups.pop()();
-  return result({
-    engine: "postgres",
+  return {
+    seeded,
     workerCount,
     events: seeded.events,
     seconds,
@@ -119,8 +141,7 @@ export async function postgresThroughput({ config, db, cleanups }, workerCount) 
     databaseBackends: backends.length,
     machineBusy: machine.busy - before.machine.busy,
     peakRss,
-    check,
-  });
+  };
 }
 
 export async function pgliteThroughput({ config, cleanups }, workerCount) {
@@ -154,10 +175,22 @@ export async function pgliteThroughput({ config, cleanups }, workerCount) {
 }
 
 function result(m) {
+  return {
+    engine: m.engine,
+    ...throughputFigures(m),
+    databaseBackends: m.databaseBackends,
+    peakRssMb: m.peakRss,
+    succeededRuns: m.check.succeeded,
+    runs: m.check.runs,
+    undispatchedEvents: m.check.undispatched,
+  };
+}
+
+/** Rate, and CPU per event and as a share of the run, from the measured seconds (null where not measured). */
+export function throughputFigures(m) {
   const perEvent = (seconds) => (seconds === null ? null : Math.round((seconds * 1e6) / m.events));
   const percent = (seconds) => (seconds === null ? null : Math.round((seconds / m.seconds) * 1000) / 10);
   return {
-    engine: m.engine,
     workers: m.workerCount,
     events: m.events,
     seconds: Math.round(m.seconds * 1000) / 1000,
@@ -167,10 +200,5 @@ function result(m) {
     workerCpuPercent: percent(m.workerCpu),
     databaseCpuPercent: percent(m.databaseCpu),
     otherCpuPercent: m.machineBusy === null ? null : Math.max(0, percent(m.machineBusy - m.workerCpu - m.databaseCpu)),
-    databaseBackends: m.databaseBackends,
-    peakRssMb: m.peakRss,
-    succeededRuns: m.check.succeeded,
-    runs: m.check.runs,
-    undispatchedEvents: m.check.undispatched,
   };
 }

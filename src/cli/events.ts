@@ -1,20 +1,36 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { searchEvents } from "../dashboard/event-search.js";
 import { InboxError } from "../errors.js";
-import { listEvents, showEvent } from "../inbox/event-queries.js";
-import { migrate } from "../store/migrate.js";
-import { openStore } from "../store/open.js";
+import { type EventSummary, showEvent } from "../inbox/event-queries.js";
 import type { Store } from "../store/store.js";
-import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
+import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { runningServer, withStore } from "./through-server.js";
+
+/** The admin API's largest page; longer lists are read page by page, the same way on both paths. */
+const PAGE = 200;
 
 export function registerEvents(program: Command): void {
   const events = program.command("events").description("browse the events in the inbox");
 
   withStoreOptions(events.command("list").description("list events, newest first"))
-    .option("--type <type>", "only events of this type")
+    .option("--type <type>", "only events of this type; wildcards like invoice.*")
     .option("--limit <n>", "how many", parseLimit, 50)
     .option("--json", "print one JSON array")
     .action(async (flags: StoreFlags & { type?: string; limit: number; json?: boolean }) => {
-      const rows = await withStore(flags, (store) => listEvents(store, { limit: flags.limit, type: flags.type }));
+      // On PGlite a running `serve` holds the data dir: ask it, through its admin API, for the same rows.
+      const config = resolveConfig(flags);
+      const client = runningServer(config);
+      const rows = client
+        ? await listPages(flags.limit, (limit, cursor) =>
+            client.listEvents({
+              limit: String(limit),
+              ...(flags.type && { type: flags.type }),
+              ...(cursor && { cursor }),
+            }),
+          )
+        : await withStore(config, (store) =>
+            listPages(flags.limit, (limit, cursor) => searchEvents(store, { limit, type: flags.type, cursor })),
+          );
       if (flags.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log("no events");
       console.table(rows.map(({ id, type, created, status, account }) => ({ id, type, created, status, account })));
@@ -23,7 +39,11 @@ export function registerEvents(program: Command): void {
   withStoreOptions(events.command("show <id>").description("show one event with its deliveries and handler runs"))
     .option("--json", "print JSON")
     .action(async (id: string, flags: StoreFlags & { json?: boolean }) => {
-      const event = await withStore(flags, (store) => showEvent(store, id));
+      const config = resolveConfig(flags);
+      const client = runningServer(config);
+      const event = client
+        ? await client.showEvent(id)
+        : await withStore(config, (store: Store) => showEvent(store, id));
       if (!event) throw new InboxError("event_not_found", 404, `No event ${id} in the inbox.`);
       if (flags.json) return console.log(JSON.stringify(event, null, 2));
       const { payload, deliveries, runs, ...summary } = event;
@@ -34,14 +54,18 @@ export function registerEvents(program: Command): void {
     });
 }
 
-async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(storeConfig(resolveConfig(flags)));
-  try {
-    await migrate(store);
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
+async function listPages(
+  limit: number,
+  page: (limit: number, cursor: string | undefined) => Promise<{ data: EventSummary[]; next_cursor: string | null }>,
+): Promise<EventSummary[]> {
+  const rows: EventSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(Math.min(PAGE, limit - rows.length), cursor);
+    rows.push(...next.data);
+    cursor = next.next_cursor ?? undefined;
+  } while (cursor !== undefined && rows.length < limit);
+  return rows;
 }
 
 function parseLimit(value: string): number {

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { InboxError } from "../errors.js";
+import { registerBackfill } from "./backfill.js";
+import { registerEmulator } from "./emulator.js";
 import { registerEvents } from "./events.js";
+import { registerHandlers } from "./handlers.js";
 import { registerMigrate } from "./migrate.js";
+import { registerReconcile } from "./reconcile.js";
+import { registerRegister } from "./register.js";
 import { registerReplay } from "./replay.js";
 import { registerSendTestEvent } from "./send-test-event.js";
 import { registerServe } from "./serve.js";
+import { registerTrigger } from "./trigger.js";
 import { registerWorker } from "./worker.js";
 
 const program = new Command("stripe-inbox")
@@ -18,7 +24,13 @@ registerWorker(program);
 registerMigrate(program);
 registerEvents(program);
 registerReplay(program);
+registerHandlers(program);
 registerSendTestEvent(program);
+registerEmulator(program);
+registerTrigger(program);
+registerRegister(program);
+registerReconcile(program);
+registerBackfill(program);
 
 try {
   await program.parseAsync();

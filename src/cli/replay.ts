@@ -1,8 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { migrate } from "../store/migrate.js";
-import { openStore } from "../store/open.js";
-import { type ReplayFilter, replay } from "../worker/replay.js";
-import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
+import { type ReplayFilter, type ReplayResult, replay } from "../worker/replay.js";
+import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { runningServer, withStore } from "./through-server.js";
 
 interface ReplayFlags extends StoreFlags {
   failed?: boolean;
@@ -35,16 +34,28 @@ export function registerReplay(program: Command): void {
         handler: flags.handler,
         statuses: statuses.length > 0 ? [...statuses] : undefined,
       };
-      const store = await openStore(storeConfig(resolveConfig(flags)));
-      try {
-        await migrate(store);
-        const result = await replay(store, filter, { dryRun: flags.dryRun ?? false });
-        const verb = flags.dryRun ? "would replay" : "replayed";
-        console.log(`${verb} ${result.runs} run(s); ${result.events} event(s) without a handler re-dispatched`);
-      } finally {
-        await store.close();
-      }
+      const dryRun = flags.dryRun ?? false;
+      const config = resolveConfig(flags);
+      // On PGlite a running `serve` holds the data dir: the same selection goes through its admin API.
+      const client = runningServer(config);
+      const result: ReplayResult = client
+        ? await client.replay(replayBody(filter, dryRun))
+        : await withStore(config, (store) => replay(store, filter, { dryRun }));
+      const verb = dryRun ? "would replay" : "replayed";
+      console.log(`${verb} ${result.runs} run(s); ${result.events} event(s) without a handler re-dispatched`);
     });
+}
+
+/** The filter as `POST /api/replay` takes it. */
+function replayBody(filter: ReplayFilter, dryRun: boolean): Record<string, string | boolean> {
+  const body: Record<string, string | boolean> = { dry_run: dryRun };
+  if (filter.eventId) body.event_id = filter.eventId;
+  if (filter.type) body.type = filter.type;
+  if (filter.since) body.since = filter.since.toISOString();
+  if (filter.until) body.until = filter.until.toISOString();
+  if (filter.handler) body.handler = filter.handler;
+  if (filter.statuses) body.status = filter.statuses.join(",");
+  return body;
 }
 
 export function parseWhen(value: string): Date {

@@ -1,12 +1,22 @@
 import type { AddressInfo } from "node:net";
 import type { Command } from "commander";
 import { createInbox } from "../create-inbox.js";
+import { ADMIN_TOKEN_ENV, isLoopbackAddress } from "../dashboard/admin-auth.js";
+import { advertiseServer } from "../dashboard/admin-client.js";
+import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
+import { createDashboard } from "../dashboard/dashboard.js";
 import { ConfigError } from "../errors.js";
 import { createInboxServer } from "../http/server.js";
 import { createLogger } from "../log.js";
+import { mirrorSetting } from "../mirror/cli-option.js";
+import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
+import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
+import { createStripeClient } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
+import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { parseEvery } from "./reconcile.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const START_RETRY_MS = 2_000;
@@ -16,15 +26,30 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "listen port (env PORT, default 4242)")
     .option("--host <host>", "listen address (env HOST, default 127.0.0.1)")
     .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
+    .option("--mirror [schema]", "keep the Postgres mirror of Stripe objects (env STRIPE_INBOX_MIRROR; schema: stripe)")
+    .option(
+      "--reconcile-every <interval>",
+      "store the events Stripe has that the inbox missed, every 30m, 1h...",
+      parseEvery,
+    )
     .action(async (flags: ServeFlags) => serve(flags));
 }
 
-type ServeFlags = StoreFlags & { port?: string; host?: string; handlers?: string };
+type ServeFlags = StoreFlags & {
+  port?: string;
+  host?: string;
+  handlers?: string;
+  mirror?: string | boolean;
+  reconcileEvery?: number;
+};
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
+  const alertDestination = process.env[ALERT_DESTINATION_ENV];
+  const thresholds = alertThresholds();
   const log = createLogger();
   const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
+  const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
   const inbox = createInbox({
     secret: devSecret ? [devSecret.secret] : config.secrets,
     database: config.databaseUrl,
@@ -36,6 +61,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     path: config.path,
     logger: log,
+    mirror: mirrorSetting(flags.mirror),
+    workers: { pauseAfterFailures: pauseAfterFailuresFromEnv() },
+    onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });
   if (flags.handlers) await loadHandlers(flags.handlers, inbox);
   try {
@@ -53,8 +81,32 @@ async function serve(flags: ServeFlags): Promise<void> {
     }, START_RETRY_MS);
     retry.unref();
   }
+  if (flags.reconcileEvery !== undefined) {
+    const stripe = createStripeClient(
+      { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
+      "--reconcile-every",
+    );
+    scheduleReconcile({ store: inbox.store, stripe, everyMs: flags.reconcileEvery, log });
+  }
 
-  const server = createInboxServer({ receive: inbox.receive, readiness: inbox.readiness, path: config.path, log });
+  const adminToken = process.env[ADMIN_TOKEN_ENV] || null;
+  const dashboard = createDashboard({
+    store: inbox.store,
+    metrics: inbox.metrics,
+    token: adminToken,
+    log,
+    mirrorSchema: mirrorSchemaOf(mirrorSetting(flags.mirror)),
+    alerts,
+    handlers: inbox.handlers,
+  });
+  const server = createInboxServer({
+    receive: inbox.receive,
+    readiness: inbox.readiness,
+    path: config.path,
+    log,
+    metrics: inbox.metrics,
+    dashboard: dashboard.routes,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
@@ -69,12 +121,25 @@ async function serve(flags: ServeFlags): Promise<void> {
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}${config.path}`;
   log.info({ url, engine: config.databaseUrl ? "postgres" : "pglite" }, "listening");
   printBanner(url, config.databaseUrl ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
+  const dashboardUrl = new URL("/", url).href;
+  // On PGlite this process holds the data dir: other commands reach the data through its admin API.
+  const advertised = config.databaseUrl ? null : advertiseServer(config.dataDir, localUrl(config.host, port));
+  if (adminToken) console.log(`  dashboard: ${dashboardUrl} (admin token required)\n`);
+  else if (isLoopbackAddress(config.host)) {
+    console.log(`  dashboard: ${dashboardUrl} (no ${ADMIN_TOKEN_ENV}: served on loopback only)\n`);
+  } else {
+    log.warn(
+      `the dashboard and admin API answer 403: ${config.host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`,
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: no new connections, finishing in-flight commits");
+    dashboard.stop();
+    advertised?.withdraw();
     await server.stopGracefully(SHUTDOWN_GRACE_MS);
     await inbox.stop();
     log.info("stopped");
@@ -82,6 +147,26 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+function mirrorSchemaOf(setting: ReturnType<typeof mirrorSetting>): string | null {
+  return setting === false ? null : (setting.schema ?? DEFAULT_MIRROR_SCHEMA);
+}
+
+/** How a process on this machine reaches the server: a wildcard listen address is reached through loopback. */
+function localUrl(host: string, port: number): string {
+  const local = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${local.includes(":") ? `[${local}]` : local}:${port}`;
+}
+
+function alertThresholds() {
+  const seconds = process.env.STRIPE_INBOX_ALERT_PENDING_SECONDS;
+  if (seconds === undefined || seconds === "") return {};
+  const value = Number(seconds);
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new ConfigError(`STRIPE_INBOX_ALERT_PENDING_SECONDS must be a positive number of seconds, not "${seconds}".`);
+  }
+  return { oldestPendingSeconds: value };
 }
 
 function printBanner(url: string, engine: string, devSecret: { secret: string; created: boolean } | null): void {

@@ -1,25 +1,36 @@
 import type { Command } from "commander";
 import { createInbox } from "../create-inbox.js";
+import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
 import { ConfigError } from "../errors.js";
 import { createLogger } from "../log.js";
+import { mirrorSetting } from "../mirror/cli-option.js";
+import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
+type WorkerFlags = StoreFlags & { handlers?: string; concurrency: string; lease: string; mirror?: string | boolean };
+
 export function registerWorker(program: Command): void {
   withStoreOptions(program.command("worker").description("run handlers from the inbox, without receiving webhooks"))
-    .requiredOption("--handlers <module>", "ES module whose default export registers handlers: (inbox) => void")
+    .option("--handlers <module>", "ES module whose default export registers handlers: (inbox) => void")
+    .option("--mirror [schema]", "apply events to the Postgres mirror (env STRIPE_INBOX_MIRROR; schema: stripe)")
     .option("--concurrency <n>", "handlers running at once", "8")
     .option("--lease <ms>", "how long a claim is this worker's before another may take it over", "300000")
-    .action(async (flags: StoreFlags & { handlers: string; concurrency: string; lease: string }) => {
+    .action(async (flags: WorkerFlags) => {
       const config = resolveConfig(flags);
+      const mirror = mirrorSetting(flags.mirror);
+      if (!flags.handlers && !mirror) throw new ConfigError("worker needs --handlers <module>, --mirror, or both.");
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new ConfigError("--concurrency must be a positive integer.");
       const leaseMs = Number(flags.lease);
       if (!Number.isInteger(leaseMs) || leaseMs < 1) throw new ConfigError("--lease must be a positive number of ms.");
       const log = createLogger();
+      // The circuit breaker may trip here: only the process whose pause row was written sends the alert.
+      const alertDestination = process.env[ALERT_DESTINATION_ENV];
+      const alerts = alertDestination ? createAlerts({ destination: alertDestination, log }) : undefined;
       const inbox = createInbox({
         database: config.databaseUrl,
         dataDir: config.dataDir,
@@ -27,9 +38,11 @@ export function registerWorker(program: Command): void {
         stripeApiKey: config.stripeApiKey,
         stripeApiBase: config.stripeApiBase,
         logger: log,
-        workers: { concurrency, leaseMs },
+        workers: { concurrency, leaseMs, pauseAfterFailures: pauseAfterFailuresFromEnv() },
+        mirror,
+        onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
       });
-      await loadHandlers(flags.handlers, inbox);
+      if (flags.handlers) await loadHandlers(flags.handlers, inbox);
       await inbox.start();
       const stop = async () => {
         await inbox.stop(SHUTDOWN_GRACE_MS);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { type InboxMetrics, METRICS_CONTENT_TYPE } from "../metrics/inbox-metrics.js";
 import { nodeAdapter, writeReply } from "./adapters/node.js";
 import type { WebhookReceiver } from "./receive.js";
 import { jsonReply } from "./replies.js";
@@ -12,7 +14,19 @@ export interface InboxServerOptions {
   readiness: () => Promise<string | null>;
   path?: string;
   log: Logger;
+  /** Served at GET /metrics in the Prometheus text format. */
+  metrics?: InboxMetrics;
+  /** The dashboard and admin API (`/`, `/api/...`); resolves false for a path it does not serve. */
+  dashboard?: DashboardRoutes;
 }
+
+/** Gets the address the server listens on, so it can refuse to serve without a token beyond loopback. */
+export type DashboardRoutes = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  listening: AddressInfo | string | null,
+) => Promise<boolean>;
 
 export interface InboxServer extends Server {
   /**
@@ -30,6 +44,8 @@ export function createInboxServer({
   readiness,
   path = DEFAULT_WEBHOOK_PATH,
   log,
+  metrics,
+  dashboard,
 }: InboxServerOptions): InboxServer {
   const webhook = nodeAdapter(receive);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
@@ -43,6 +59,14 @@ export function createInboxServer({
         jsonReply(reason === null ? 200 : 503, reason === null ? { status: "ready" } : { status: "not_ready", reason }),
       );
     }
+    if (metrics && url.pathname === "/metrics") {
+      return writeReply(res, {
+        status: 200,
+        headers: { "content-type": METRICS_CONTENT_TYPE },
+        body: await metrics.scrape(),
+      });
+    }
+    if (dashboard && (await dashboard(req, res, url, server.address()))) return;
     writeReply(
       res,
       jsonReply(404, { error: { code: "not_found", message: `No route ${url.pathname}; Stripe posts to ${path}.` } }),

@@ -10,34 +10,50 @@ export interface Migration {
   sql: string;
 }
 
-/** The numbered plain-SQL files shipped beside this module, in order. */
-export function loadMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+/** The numbered plain-SQL files (`0001-name.sql`) in `directory`, in order. */
+export function loadMigrationFiles(directory: URL): Migration[] {
+  return readdirSync(directory)
     .filter((name) => MIGRATION_FILE.test(name))
     .sort()
     .map((name) => ({
       id: Number(name.slice(0, 4)),
       name,
-      sql: readFileSync(new URL(name, MIGRATIONS_DIR), "utf8"),
+      sql: readFileSync(new URL(name, directory), "utf8"),
     }));
 }
 
+/** The inbox's numbered plain-SQL files shipped beside this module, in order. */
+export function loadMigrations(): Migration[] {
+  return loadMigrationFiles(MIGRATIONS_DIR);
+}
+
 export const LATEST_MIGRATION = Math.max(0, ...loadMigrations().map((migration) => migration.id));
+
+export interface MigrationSet {
+  /** The folder of numbered `.sql` files. */
+  directory: URL;
+  /** The schema the files' `{{schema}}` placeholder stands for; created if missing. */
+  schema: string;
+  /** The table in `schema` recording which files ran. */
+  trackingTable: string;
+  /** Names the advisory lock that serialises migrators of this set. */
+  lockKey: string;
+}
 
 /**
  * Applies pending migrations, each in its own transaction under a transaction-level advisory lock,
  * so two processes starting at once apply each file exactly once. Returns the names applied.
  */
-export async function migrate(store: Store): Promise<string[]> {
-  const schema = quoteIdent(store.schema);
-  const lockKey = `stripe_inbox.migrate.${store.schema}`;
-  const lock = (tx: Queryable) => tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [lockKey]);
+export async function applyMigrations(store: Store, set: MigrationSet): Promise<string[]> {
+  const schema = quoteIdent(set.schema);
+  const tracking = `${schema}.${quoteIdent(set.trackingTable)}`;
+  const lock = (tx: Queryable) => tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [set.lockKey]);
 
   await store.transaction(async (tx) => {
     await lock(tx);
     await tx.exec(`
       CREATE SCHEMA IF NOT EXISTS ${schema};
-      CREATE TABLE IF NOT EXISTS ${schema}.migrations (
+      CREATE TABLE IF NOT EXISTS ${tracking} (
         id integer PRIMARY KEY,
         name text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
@@ -45,18 +61,28 @@ export async function migrate(store: Store): Promise<string[]> {
   });
 
   const applied: string[] = [];
-  for (const migration of loadMigrations()) {
+  for (const migration of loadMigrationFiles(set.directory)) {
     const ran = await store.transaction(async (tx) => {
       await lock(tx);
-      const done = await tx.query(`SELECT 1 FROM ${schema}.migrations WHERE id = $1`, [migration.id]);
+      const done = await tx.query(`SELECT 1 FROM ${tracking} WHERE id = $1`, [migration.id]);
       if (done.length > 0) return false;
       await tx.exec(migration.sql.replaceAll("{{schema}}", schema));
-      await tx.query(`INSERT INTO ${schema}.migrations (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
+      await tx.query(`INSERT INTO ${tracking} (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
       return true;
     });
     if (ran) applied.push(migration.name);
   }
   return applied;
+}
+
+/** Applies the inbox's pending migrations to `store.schema`. Returns the names applied. */
+export function migrate(store: Store): Promise<string[]> {
+  return applyMigrations(store, {
+    directory: MIGRATIONS_DIR,
+    schema: store.schema,
+    trackingTable: "migrations",
+    lockKey: `stripe_inbox.migrate.${store.schema}`,
+  });
 }
 
 /** The highest applied migration, or 0 when the schema has none yet. */

@@ -53,8 +53,10 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
     attempts: claimed.attempts,
     workerId: deps.workerId,
   };
-  const log = deps.log.child({ eventId: run.eventId, handler: run.handler, attempt: run.attempts });
   const event: unknown = JSON.parse(claimed.payload);
+  // The type from the payload already parsed for the handler: no column to add to the claim.
+  const type = (event as { type?: unknown } | null)?.type;
+  const log = deps.log.child({ eventId: run.eventId, type, handler: run.handler, attempt: run.attempts });
   const transaction = lazyRunTransaction(deps.store, async (tx) => {
     // Postgres cuts off a transaction left idle for longer than what remains of the lease, releasing the run.
     const remainingLeaseMs = Math.max(1, deps.leaseMs - (Date.now() - startedAt));

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
+import { type ClaimableHandlersOptions, claimableHandlers } from "./claimable-handlers.js";
 import { createRunCompleter } from "./complete-runs.js";
 import { type ExecuteDeps, executeRun, type RunOutcome } from "./execute-run.js";
 import { fanOutEvents } from "./fan-out.js";
@@ -23,6 +24,11 @@ export interface WorkerOptions {
   onError?: ExecuteDeps["onError"];
   stripe: ExecuteDeps["stripe"];
   onRunFinished?: (outcome: RunOutcome, handler: string) => void;
+  /** The circuit breaker: failed runs in a row (in this process) that pause a handler (10); `false` turns it off. */
+  pauseAfterFailures?: number | false;
+  onHandlerPaused?: ClaimableHandlersOptions["onHandlerPaused"];
+  /** How often the paused handlers are re-read (1 s). */
+  pauseRefreshMs?: number;
 }
 
 export interface Worker {
@@ -30,6 +36,8 @@ export interface Worker {
   start(): void;
   /** Looks for work now instead of at the next poll: called on a notification or a local commit. */
   wake(): void;
+  /** Re-reads the paused handlers before the next claim: this process just paused or resumed one. */
+  pausesChanged(): void;
   /** Stops claiming, lets running handlers finish for `graceMs`, then aborts their signal and returns. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -56,6 +64,14 @@ export function createWorker(options: WorkerOptions): Worker {
   let wakeUp: (() => void) | null = null;
   let woken = false;
 
+  const claimable = claimableHandlers({
+    store,
+    registered: () => registry.names,
+    log,
+    ...(options.pauseRefreshMs !== undefined && { refreshMs: options.pauseRefreshMs }),
+    ...(options.pauseAfterFailures !== undefined && { pauseAfterFailures: options.pauseAfterFailures }),
+    onHandlerPaused: options.onHandlerPaused,
+  });
   const deps: ExecuteDeps = {
     store,
     queries,
@@ -121,9 +137,12 @@ export function createWorker(options: WorkerOptions): Worker {
     const free = concurrency - running.size;
     // Under load, claim for several slots at once: a claim is a committed transaction of its own.
     if (free <= 0 || (running.size > 0 && free < minimumClaim)) return fannedOut > 0;
+    // A paused handler's runs stay unclaimed (its events wait); the set is cached, read about once a second.
+    await claimable.refreshIfStale();
+    if (claimable.names.length === 0) return fannedOut > 0;
     // One statement, atomic on its own: no transaction around it.
     const claimed = await queries.claimRuns(store, {
-      handlers: registry.names,
+      handlers: claimable.names,
       limit: free,
       workerId: id,
       now: now(),
@@ -133,7 +152,10 @@ export function createWorker(options: WorkerOptions): Worker {
       const unexpected = (error: unknown) => log.error({ err: error }, "run failed unexpectedly");
       const task = executeRun(deps, row).then(({ recorded }) => {
         // The slot is free as soon as the handler returns: the next claim overlaps with recording this outcome.
-        const outcome = recorded.then((result) => options.onRunFinished?.(result, row.handler), unexpected);
+        const outcome = recorded.then((result) => {
+          claimable.runFinished(result, row.handler, row.event_id);
+          options.onRunFinished?.(result, row.handler);
+        }, unexpected);
         recording.add(outcome);
         void outcome.finally(() => recording.delete(outcome));
       }, unexpected);
@@ -166,6 +188,10 @@ export function createWorker(options: WorkerOptions): Worker {
       loop = work();
     },
     wake,
+    pausesChanged() {
+      claimable.invalidate();
+      wakeForRuns();
+    },
     async stop(graceMs = 30_000) {
       stopping = true;
       wake();

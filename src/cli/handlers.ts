@@ -1,0 +1,100 @@
+import type { Command } from "commander";
+import { ConfigError } from "../errors.js";
+import { DEFAULT_PAUSE_AFTER_FAILURES } from "../worker/claimable-handlers.js";
+import { type HandlerPause, type HandlerState, handlerControl, resumeHint } from "../worker/handler-pauses.js";
+import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { runningServer, withStore } from "./through-server.js";
+
+export const PAUSE_AFTER_FAILURES_ENV = "STRIPE_INBOX_PAUSE_AFTER_FAILURES";
+
+/** The circuit breaker's threshold for `serve` and `worker`: a positive integer, or 0/off to turn it off. */
+export function pauseAfterFailuresFromEnv(env: NodeJS.ProcessEnv = process.env): number | false {
+  const raw = env[PAUSE_AFTER_FAILURES_ENV]?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_PAUSE_AFTER_FAILURES;
+  if (raw === "0" || raw.toLowerCase() === "off") return false;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(
+      `${PAUSE_AFTER_FAILURES_ENV} must be a positive integer, or 0 (or off) to never pause; not "${raw}".`,
+    );
+  }
+  return value;
+}
+
+/** The alert the circuit breaker sends: what happened and how to resume. */
+export function breakerAlert(pause: HandlerPause): string {
+  return `Handler "${pause.handler}" paused by the circuit breaker: ${pause.reason ?? "failures in a row"}. Its events wait; fix the cause, then ${resumeHint(pause.handler)}.`;
+}
+
+type Flags = StoreFlags & { json?: boolean };
+
+export function registerHandlers(program: Command): void {
+  const handlers = program.command("handlers").description("list handlers, pause one (its events wait) or resume it");
+
+  withStoreOptions(handlers.command("list").description("handlers with runs waiting or paused, and why"))
+    .option("--json", "print one JSON array")
+    .action(async (flags: Flags) => {
+      const lines = await through(flags, {
+        server: async (client) => (await client.listHandlers()).data,
+        store: (control) => control.list(),
+      });
+      if (flags.json) return console.log(JSON.stringify(lines, null, 2));
+      if (lines.length === 0) return console.log("no handlers have runs or pauses yet");
+      console.table(lines.map(tableLine));
+    });
+
+  withStoreOptions(handlers.command("pause <name>").description("stop running a handler; its events wait"))
+    .option("--reason <text>", "shown in the dashboard and `handlers list`")
+    .action(async (name: string, flags: Flags & { reason?: string }) => {
+      const { pause, alreadyPaused } = await through(flags, {
+        server: async (client) => {
+          const answer = await client.pauseHandler(name, flags.reason ?? null);
+          return { pause: answer.pause, alreadyPaused: answer.already_paused };
+        },
+        store: (control) => control.pause(name, flags.reason ?? null),
+      });
+      console.log(
+        alreadyPaused
+          ? `${name} was already paused (${pausedBy(pause)}); left as it was`
+          : `paused ${name}: its events wait; ${resumeHint(name)}`,
+      );
+    });
+
+  withStoreOptions(
+    handlers.command("resume <name>").description("run a paused handler again, waiting runs first"),
+  ).action(async (name: string, flags: Flags) => {
+    const lifted = await through(flags, {
+      server: async (client) => (await client.resumeHandler(name)).pause,
+      store: (control) => control.resume(name),
+    });
+    console.log(lifted ? `resumed ${name} (it was ${pausedBy(lifted)})` : `${name} was not paused`);
+  });
+}
+
+/** Through the running server's admin API when it holds the PGlite data dir, else on the store itself. */
+async function through<T>(
+  flags: Flags,
+  ways: {
+    server: (client: NonNullable<ReturnType<typeof runningServer>>) => Promise<T>;
+    store: (control: ReturnType<typeof handlerControl>) => Promise<T>;
+  },
+): Promise<T> {
+  const config = resolveConfig(flags);
+  const client = runningServer(config);
+  if (client) return ways.server(client);
+  return withStore(config, (store) => ways.store(handlerControl({ store: async () => store, known: () => [] })));
+}
+
+function tableLine(line: HandlerState) {
+  return {
+    handler: line.handler,
+    state: line.paused ? `paused (${pausedBy(line.paused)})` : "active",
+    waiting: line.waiting,
+    since: line.paused?.paused_at ?? "",
+    reason: line.paused?.reason ?? "",
+  };
+}
+
+function pausedBy(pause: HandlerPause): string {
+  return pause.paused_by === "circuit_breaker" ? "by the circuit breaker" : "by an operator";
+}

@@ -1,0 +1,100 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InboxError } from "../errors.js";
+import type { DeliveryRow, EventSummary, RunRow } from "../inbox/event-queries.js";
+import type { HandlerPause, HandlerState } from "../worker/handler-pauses.js";
+import type { ReplayResult } from "../worker/replay.js";
+import type { EventPage } from "./event-search.js";
+
+/** Where `serve` on PGlite says how to reach it: the data dir is its alone, so other commands ask it instead. */
+const SERVER_FILE = "serve.json";
+
+export interface AdvertisedServer {
+  /** Removes the file, if it is still this process's. */
+  withdraw(): void;
+}
+
+/** Written by `serve` once it listens; holds the pid and the URL, never the token. */
+export function advertiseServer(dataDir: string, base: string): AdvertisedServer {
+  const path = join(dataDir, SERVER_FILE);
+  writeFileSync(path, JSON.stringify({ pid: process.pid, url: base }), { mode: 0o600 });
+  return {
+    withdraw() {
+      if (readServerFile(path)?.pid === process.pid) rmSync(path, { force: true });
+    },
+  };
+}
+
+/** The base URL of the `serve` process that holds this data dir, or null when none runs. */
+export function findRunningServer(dataDir: string): string | null {
+  const advertised = readServerFile(join(dataDir, SERVER_FILE));
+  if (!advertised) return null;
+  try {
+    process.kill(advertised.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return null; // a stale file from a process that died
+  }
+  return advertised.url;
+}
+
+function readServerFile(path: string): { pid: number; url: string } | null {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown; url?: unknown };
+    return typeof parsed.pid === "number" && typeof parsed.url === "string"
+      ? { pid: parsed.pid, url: parsed.url }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface AdminClient {
+  listEvents(query: Record<string, string>): Promise<EventPage>;
+  showEvent(
+    id: string,
+  ): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] }) | null>;
+  replay(body: Record<string, string | boolean>): Promise<ReplayResult & { dry_run: boolean }>;
+  listHandlers(): Promise<{ data: HandlerState[] }>;
+  pauseHandler(
+    handler: string,
+    reason: string | null,
+  ): Promise<{ handler: string; pause: HandlerPause; already_paused: boolean }>;
+  resumeHandler(handler: string): Promise<{ handler: string; resumed: boolean; pause: HandlerPause | null }>;
+}
+
+/** The admin API as a library, for CLI commands that must go through a running server. */
+export function adminClient(base: string, token: string | null | undefined): AdminClient {
+  const call = async <T>(path: string, body?: unknown): Promise<T> => {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(new URL(path, base), {
+      method: body === undefined ? "GET" : "POST",
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    if (!response.ok) {
+      throw new InboxError(
+        answer.error?.code ?? "admin_api_failed",
+        response.status,
+        `The running server at ${base} answered: ${answer.error?.message ?? response.status}`,
+      );
+    }
+    return answer as T;
+  };
+  return {
+    listEvents: (query) => call(`/api/events?${new URLSearchParams(query)}`),
+    showEvent: (id) =>
+      call<Awaited<ReturnType<AdminClient["showEvent"]>>>(`/api/events/${encodeURIComponent(id)}`).catch(
+        (error: unknown) => {
+          if (error instanceof InboxError && error.code === "event_not_found") return null;
+          throw error;
+        },
+      ),
+    replay: (body) => call("/api/replay", body),
+    listHandlers: () => call("/api/handlers"),
+    pauseHandler: (handler, reason) => call(`/api/handlers/${encodeURIComponent(handler)}/pause`, { reason }),
+    resumeHandler: (handler) => call(`/api/handlers/${encodeURIComponent(handler)}/resume`, {}),
+  };
+}

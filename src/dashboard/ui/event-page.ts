@@ -1,0 +1,103 @@
+import type { DeliveryRow, EventSummary, RunRow } from "../../inbox/event-queries.js";
+import type { UiKit } from "./kit.js";
+
+type EventDetail = EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] };
+
+/** One event: its summary, handler runs (with errors and stacks), delivery attempts, payload, and replay buttons. */
+export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => void {
+  const { el } = kit;
+  const table = (headings: string[], body: HTMLElement[]) =>
+    el("table", {}, el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", {}, h)))), el("tbody", {}, ...body));
+
+  const replay = async (body: Record<string, string>, what: string) => {
+    const result = await kit.api<{ runs: number; events: number }>("/api/replay", { method: "POST", body });
+    kit.notice(`${what}: ${result.runs} run(s) and ${result.events} event(s) sent back to the workers.`, "info");
+    await load();
+  };
+  const button = (label: string, testId: string, onclick: () => Promise<void>) =>
+    el(
+      "button",
+      { type: "button", "data-testid": testId, onclick: () => onclick().catch((e: unknown) => kit.notice(String(e))) },
+      label,
+    );
+
+  let shown = "";
+  const load = async () => {
+    const event = await kit.api<EventDetail>(`/api/events/${encodeURIComponent(id)}`);
+    // Re-render only on a change, so that a refresh does not fold what the reader unfolded.
+    const text = JSON.stringify(event);
+    if (text === shown) return;
+    shown = text;
+    const facts: Array<[string, Node | string]> = [
+      ["type", event.type],
+      ["status", kit.statusBadge(event.status)],
+      ["created", kit.time(event.created)],
+      ["received", kit.time(event.received_at)],
+      [
+        "object",
+        event.object_id ? el("a", { href: `#/object/${encodeURIComponent(event.object_id)}` }, event.object_id) : "",
+      ],
+      ["account", event.account ?? "platform"],
+      ["mode", event.livemode ? "live" : "test"],
+    ];
+    root.replaceChildren(
+      el("p", {}, el("a", { href: "#/" }, "← events")),
+      el("h1", {}, event.id),
+      el(
+        "dl",
+        { class: "facts", "data-testid": "event-facts" },
+        ...facts.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
+      ),
+      button("Replay this event", "replay-event", () => replay({ event_id: event.id }, "Replayed")),
+      el("h2", {}, "Handler runs"),
+      event.runs.length === 0
+        ? el("p", {}, event.status === "no_handler" ? "No handler matched this event." : "Not dispatched yet.")
+        : table(
+            ["handler", "status", "attempts", "next / last run", "error", ""],
+            event.runs.map((run) =>
+              el(
+                "tr",
+                { "data-handler": run.handler },
+                el("td", {}, run.handler),
+                el("td", {}, kit.statusBadge(run.status)),
+                el("td", {}, `${run.attempts} / ${run.max_attempts}`),
+                el("td", {}, kit.time(run.finished_at ?? run.run_at)),
+                el(
+                  "td",
+                  {},
+                  run.last_error ?? "",
+                  run.last_error_stack
+                    ? el("details", {}, el("summary", {}, "stack"), el("pre", {}, run.last_error_stack))
+                    : null,
+                ),
+                el(
+                  "td",
+                  {},
+                  button("Replay handler", "replay-handler", () =>
+                    replay({ event_id: event.id, handler: run.handler }, `Replayed ${run.handler}`),
+                  ),
+                ),
+              ),
+            ),
+          ),
+      el("h2", {}, "Deliveries"),
+      table(
+        ["#", "received", "outcome", "reason", "bytes"],
+        event.deliveries.map((delivery) =>
+          el(
+            "tr",
+            {},
+            el("td", {}, delivery.id),
+            el("td", {}, kit.time(delivery.received_at)),
+            el("td", {}, delivery.outcome),
+            el("td", {}, delivery.error_code ?? ""),
+            el("td", {}, String(delivery.body_bytes)),
+          ),
+        ),
+      ),
+      el("h2", {}, "Payload"),
+      el("div", { class: "json", "data-testid": "payload" }, kit.json(event.payload)),
+    );
+  };
+  return kit.every(kit.pollMs, load);
+}
