@@ -1,4 +1,4 @@
-// tsc does not copy non-TypeScript files; the migrations ship beside the compiled store.
+// tsc does not copy non-TypeScript files: the migrations and the trigger fixtures ship beside the compiled code.
 import { cpSync } from "node:fs";
 
 cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/store/migrations", import.meta.url), {
@@ -7,3 +7,8 @@ cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/sto
 cpSync(new URL("../src/mirror/migrations", import.meta.url), new URL("../dist/mirror/migrations", import.meta.url), {
   recursive: true,
 });
+cpSync(
+  new URL("../src/devkit/trigger/fixtures", import.meta.url),
+  new URL("../dist/devkit/trigger/fixtures", import.meta.url),
+  { recursive: true },
+);

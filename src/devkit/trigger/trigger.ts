@@ -1,26 +1,28 @@
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../errors.js";
 import { editFixture, type FixtureEdits } from "./edits.js";
 import { type FixtureFile, loadFixtureFile } from "./fixture.js";
-import { BILLING_TRIGGERS } from "./fixtures/billing.js";
-import { CUSTOMER_TRIGGERS } from "./fixtures/customers.js";
-import { PAYMENT_TRIGGERS } from "./fixtures/payments.js";
 import { type FixtureResponse, runFixture } from "./run.js";
 
-const BUILT_IN: Record<string, FixtureFile> = { ...PAYMENT_TRIGGERS, ...CUSTOMER_TRIGGERS, ...BILLING_TRIGGERS };
+/** One Stripe CLI fixture file per event, as the Stripe CLI keeps them: a starting point for your own --fixture. */
+const FIXTURES_DIR = new URL("./fixtures/", import.meta.url);
 
 /** The events `trigger` can cause without a fixture file, sorted. */
 export function triggerEvents(): string[] {
-  return Object.keys(BUILT_IN).sort();
+  return readdirSync(FIXTURES_DIR)
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => name.slice(0, -".json".length))
+    .sort();
 }
 
 export function builtInFixture(event: string): FixtureFile {
-  const fixture = BUILT_IN[event];
-  if (!fixture) {
+  if (!triggerEvents().includes(event)) {
     throw new ConfigError(
       `No built-in fixture for "${event}": pass --fixture FILE, or one of: ${triggerEvents().join(", ")}.`,
     );
   }
-  return structuredClone(fixture);
+  return loadFixtureFile(fileURLToPath(new URL(`${event}.json`, FIXTURES_DIR)));
 }
 
 export interface TriggerOptions extends FixtureEdits {
