@@ -20,6 +20,7 @@ import { readQueueState } from "./metrics/queue-state.js";
 import { timedRegistration } from "./metrics/timed-handlers.js";
 import { registerMirror } from "./mirror/handler.js";
 import { checkMirrorSchema, DEFAULT_MIRROR_SCHEMA, migrateMirror } from "./mirror/migrate.js";
+import { mirrorReadiness } from "./mirror/readiness.js";
 import { revalidationFor } from "./mirror/revalidate.js";
 import { eventsChannel, listenForEvents } from "./store/listen.js";
 import { currentMigration, LATEST_MIGRATION, migrate } from "./store/migrate.js";
@@ -51,7 +52,10 @@ export interface InboxOptions {
   logger?: Logger;
   /** Unix seconds; injectable for tests. */
   now?: () => number;
-  /** For `ctx.fetchEvent()`: a secret or restricted key, and the API base (the local emulator in tests). */
+  /**
+   * For `ctx.fetchEvent()`, and for the mirror's revalidation and same-second ties: a secret or restricted key,
+   * and the API base (the local emulator in tests).
+   */
   stripeApiKey?: string | undefined;
   stripeApiBase?: string | undefined;
   /** In-process workers that run the handlers registered with `on`; `false` for a receive-only process. */
@@ -128,7 +132,14 @@ export function createInbox(options: InboxOptions): Inbox {
   if (mirrorSchema) {
     const api = { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase };
     const revalidate = revalidationFor(mirrorOptions?.revalidate, api);
-    registerMirror(registry, mirrorSchema, revalidate ? { revalidate } : {});
+    // With a key, a same-second tie is settled by the API; the stamp is read through the store, outside the run.
+    const refetchTies = options.stripeApiKey
+      ? {
+          stripe: () => (stripeClient ??= createStripeClient(api, "mirror")),
+          store: async () => workerStore ?? (await open()).store,
+        }
+      : undefined;
+    registerMirror(registry, mirrorSchema, { ...(revalidate && { revalidate }), ...(refetchTies && { refetchTies }) });
   }
   const metrics = createInboxMetrics();
   const errorHooks: Array<(error: unknown, event: unknown, ctx: HandlerContext) => void> = [];
@@ -273,7 +284,8 @@ export function createInbox(options: InboxOptions): Inbox {
       try {
         const { store } = await open();
         const current = await currentMigration(store);
-        return current === LATEST_MIGRATION ? null : `migrations at ${current}, expected ${LATEST_MIGRATION}`;
+        if (current !== LATEST_MIGRATION) return `migrations at ${current}, expected ${LATEST_MIGRATION}`;
+        return mirrorSchema ? await mirrorReadiness(store, mirrorSchema) : null;
       } catch (error) {
         return `store unavailable: ${error instanceof Error ? error.message : String(error)}`;
       }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseAccounts } from "../mirror/accounts.js";
 import { BACKFILL_TYPES, type BackfillProgress, backfill, checkBackfillTypes } from "../mirror/backfill.js";
 import { mirrorSetting } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA, migrateMirror } from "../mirror/migrate.js";
@@ -8,7 +9,7 @@ import { createStripeClient } from "../stripe-api.js";
 import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
 import { parseWhen } from "./replay.js";
 
-type BackfillFlags = StoreFlags & { types?: string; since?: Date; mirror?: string };
+type BackfillFlags = StoreFlags & { types?: string; since?: Date; mirror?: string; account?: string };
 
 export function registerBackfill(program: Command): void {
   withStoreOptions(
@@ -17,10 +18,12 @@ export function registerBackfill(program: Command): void {
     .option("--types <list>", `comma-separated, of: ${BACKFILL_TYPES.join(",")} (default all)`)
     .option("--since <when>", "only objects created since: ISO time or 30m, 2h, 3d ago", parseWhen)
     .option("--mirror <schema>", "the mirror schema (env STRIPE_INBOX_MIRROR; default stripe)")
+    .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
     .action(async (flags: BackfillFlags) => {
       const config = resolveConfig(flags);
       // Checked before the store is opened: a typo must not create schemas.
       const types = checkBackfillTypes(flags.types?.split(",").map((type) => type.trim()) ?? BACKFILL_TYPES);
+      const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
       const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "backfill");
       const setting = mirrorSetting(flags.mirror);
       const mirrorSchema = (setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA;
@@ -31,6 +34,7 @@ export function registerBackfill(program: Command): void {
         const results = await backfill(store, stripe, {
           mirrorSchema,
           types,
+          ...(accounts !== undefined && { accounts }),
           ...(flags.since !== undefined && { since: flags.since }),
           onProgress: printProgress(process.stdout.isTTY === true),
         });
@@ -48,7 +52,7 @@ export function printProgress(
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): (progress: BackfillProgress) => void {
   return (progress) => {
-    const line = `${progress.type}: ${progress.written} written${progress.resumed ? " (resumed)" : ""}${progress.done ? ", done" : ""}`;
+    const line = `${progress.account ? `${progress.account} ` : ""}${progress.type}: ${progress.written} written${progress.resumed ? " (resumed)" : ""}${progress.done ? ", done" : ""}`;
     write(terminal ? `\r\x1b[2K${line}${progress.done ? "\n" : ""}` : `${line}\n`);
   };
 }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { parseAccounts } from "../mirror/accounts.js";
 import { reconcile } from "../mirror/reconcile.js";
 import { migrate } from "../store/migrate.js";
 import { openStore } from "../store/open.js";
@@ -19,14 +20,17 @@ export function registerReconcile(program: Command): void {
       "events created since: ISO time or 30m, 2h, 3d ago (default 3d; Stripe keeps 30d)",
       parseWhen,
     )
-    .action(async (flags: StoreFlags & { since?: Date }) => {
+    .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
+    .action(async (flags: StoreFlags & { since?: Date; account?: string }) => {
       const config = resolveConfig(flags);
+      const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
       const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "reconcile");
       const store = await openStore(storeConfig(config));
       try {
         await migrate(store);
         const result = await reconcile(store, stripe, {
           since: flags.since ?? new Date(Date.now() - DEFAULT_SINCE_MS),
+          ...(accounts !== undefined && { accounts }),
         });
         console.log(
           `${result.listed} events since ${result.since.toISOString()}: ` +

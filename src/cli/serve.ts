@@ -8,7 +8,7 @@ import { createDashboard } from "../dashboard/dashboard.js";
 import { ConfigError } from "../errors.js";
 import { createInboxServer } from "../http/server.js";
 import { createLogger } from "../log.js";
-import { mirrorSetting } from "../mirror/cli-option.js";
+import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
 import { createStripeClient } from "../stripe-api.js";
@@ -28,6 +28,10 @@ export function registerServe(program: Command): void {
     .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
     .option("--mirror [schema]", "keep the Postgres mirror of Stripe objects (env STRIPE_INBOX_MIRROR; schema: stripe)")
     .option(
+      "--revalidate <types>",
+      "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
+    )
+    .option(
       "--reconcile-every <interval>",
       "store the events Stripe has that the inbox missed, every 30m, 1h...",
       parseEvery,
@@ -40,6 +44,7 @@ type ServeFlags = StoreFlags & {
   host?: string;
   handlers?: string;
   mirror?: string | boolean;
+  revalidate?: string;
   reconcileEvery?: number;
 };
 
@@ -61,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     path: config.path,
     logger: log,
-    mirror: mirrorSetting(flags.mirror),
+    mirror: withRevalidation(mirrorSetting(flags.mirror), flags.revalidate),
     workers: { pauseAfterFailures: pauseAfterFailuresFromEnv() },
     onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });

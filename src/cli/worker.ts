@@ -3,19 +3,29 @@ import { createInbox } from "../create-inbox.js";
 import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
 import { ConfigError } from "../errors.js";
 import { createLogger } from "../log.js";
-import { mirrorSetting } from "../mirror/cli-option.js";
+import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
-type WorkerFlags = StoreFlags & { handlers?: string; concurrency: string; lease: string; mirror?: string | boolean };
+type WorkerFlags = StoreFlags & {
+  handlers?: string;
+  concurrency: string;
+  lease: string;
+  mirror?: string | boolean;
+  revalidate?: string;
+};
 
 export function registerWorker(program: Command): void {
   withStoreOptions(program.command("worker").description("run handlers from the inbox, without receiving webhooks"))
     .option("--handlers <module>", "ES module whose default export registers handlers: (inbox) => void")
     .option("--mirror [schema]", "apply events to the Postgres mirror (env STRIPE_INBOX_MIRROR; schema: stripe)")
+    .option(
+      "--revalidate <types>",
+      "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
+    )
     .option("--concurrency <n>", "handlers running at once", "8")
     .option("--lease <ms>", "how long a claim is this worker's before another may take it over", "300000")
     .action(async (flags: WorkerFlags) => {
@@ -39,7 +49,7 @@ export function registerWorker(program: Command): void {
         stripeApiBase: config.stripeApiBase,
         logger: log,
         workers: { concurrency, leaseMs, pauseAfterFailures: pauseAfterFailuresFromEnv() },
-        mirror,
+        mirror: withRevalidation(mirror, flags.revalidate),
         onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
       });
       if (flags.handlers) await loadHandlers(flags.handlers, inbox);

@@ -3,6 +3,7 @@ import type { HandlerRegistry } from "../worker/registry.js";
 import { createMirror, type Mirror } from "./apply.js";
 import { revalidate } from "./revalidate.js";
 import { snapshotOf } from "./snapshot.js";
+import { refetchOnTie, type TieRefetch } from "./tie-refetch.js";
 
 /** The mirror's run records are keyed by this name: keep it stable. */
 export const MIRROR_HANDLER_NAME = "stripe-inbox.mirror";
@@ -10,6 +11,8 @@ export const MIRROR_HANDLER_NAME = "stripe-inbox.mirror";
 export interface MirrorHandlerOptions {
   /** Mirror tables whose snapshots are replaced by the object fetched from the API, and the client to fetch with. */
   revalidate?: { types: ReadonlySet<string>; stripe: () => Stripe };
+  /** With an API key: an event tied to the stored row's second gets the object as the API has it now. */
+  refetchTies?: TieRefetch;
 }
 
 /**
@@ -23,16 +26,19 @@ export function registerMirror(
 ): Mirror {
   const mirror = createMirror(schema);
   const revalidation = options.revalidate;
+  const ties = options.refetchTies;
   registry.on(
     "*",
     async (event, ctx) => {
       const snapshot = snapshotOf(event);
-      // The API call comes before the first query through ctx.tx, which is what begins the run's transaction:
-      // no transaction is open while Stripe answers.
-      const current =
-        snapshot && revalidation?.types.has(snapshot.table)
-          ? await revalidate(revalidation.stripe(), event, snapshot)
-          : event;
+      // The API call (and the tie's stamp read, through the store) comes before the first query through ctx.tx,
+      // which is what begins the run's transaction: no transaction is open while Stripe answers.
+      let current: object = event;
+      if (snapshot && revalidation?.types.has(snapshot.table)) {
+        current = await revalidate(revalidation.stripe(), event, snapshot);
+      } else if (snapshot && ties) {
+        current = await refetchOnTie(ties, schema, event, snapshot);
+      }
       await mirror.apply(ctx.tx, current, ctx.log);
     },
     { name: MIRROR_HANDLER_NAME },

@@ -3,6 +3,7 @@ import { parseEvent } from "../inbox/parse-event.js";
 import { createDeliveryRecorder } from "../inbox/record-deliveries.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Store } from "../store/store.js";
+import { actingAs, checkAccounts, PLATFORM } from "./accounts.js";
 
 /** Stripe keeps events for 30 days: `GET /v1/events` lists nothing older. */
 export const EVENT_RETENTION_MS = 30 * 86_400_000;
@@ -27,7 +28,13 @@ export interface ReconcileResult {
 export async function reconcile(
   store: Store,
   stripe: Stripe,
-  options: { since: Date; now?: () => Date; onPage?: (result: ReconcileResult) => void },
+  options: {
+    since: Date;
+    /** '' for the platform's events (the default), `acct_...` for a connected account's, listed with `Stripe-Account`. */
+    accounts?: readonly string[];
+    now?: () => Date;
+    onPage?: (result: ReconcileResult) => void;
+  },
 ): Promise<ReconcileResult> {
   const now = options.now ?? (() => new Date());
   const oldest = new Date(now().getTime() - EVENT_RETENTION_MS);
@@ -36,39 +43,45 @@ export async function reconcile(
   const recorder = createDeliveryRecorder(store);
   const stored = `SELECT id FROM ${quoteIdent(store.schema)}.events WHERE id = ANY($1::text[])`;
   try {
-    let startingAfter: string | undefined;
-    for (;;) {
-      const page = await stripe.events.list({
-        created: { gte: Math.floor(since.getTime() / 1000) },
-        limit: PAGE_SIZE,
-        ...(startingAfter !== undefined && { starting_after: startingAfter }),
-      });
-      const known = new Set(
-        (await store.query<{ id: string }>(stored, [page.data.map((event) => event.id)])).map((row) => row.id),
-      );
-      const missing = page.data.filter((event) => !known.has(event.id));
-      const recorded = await Promise.all(
-        missing.map((event) => {
-          const body = Buffer.from(JSON.stringify(event));
-          return recorder.submit({
-            receivedAt: now(),
-            bodyBytes: body.byteLength,
-            sourceAddress: "reconcile",
-            signatureTimestamp: null,
-            event: { envelope: parseEvent(body).envelope, body },
-            rejection: null,
-          });
-        }),
-      );
-      const inserted = recorded.filter((outcome) => !outcome.duplicate).length;
-      result.listed += page.data.length;
-      result.inserted += inserted;
-      // A delivery that arrived between the check and the insert is a duplicate, so already stored.
-      result.alreadyStored += page.data.length - inserted;
-      options.onPage?.({ ...result });
-      const last = page.data.at(-1);
-      if (!page.has_more || last === undefined) break;
-      startingAfter = last.id;
+    for (const account of checkAccounts(options.accounts ?? [PLATFORM])) {
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await stripe.events.list(
+          {
+            created: { gte: Math.floor(since.getTime() / 1000) },
+            limit: PAGE_SIZE,
+            ...(startingAfter !== undefined && { starting_after: startingAfter }),
+          },
+          actingAs(account),
+        );
+        const known = new Set(
+          (await store.query<{ id: string }>(stored, [page.data.map((event) => event.id)])).map((row) => row.id),
+        );
+        const missing = page.data.filter((event) => !known.has(event.id));
+        const recorded = await Promise.all(
+          missing.map((event) => {
+            // A connected account's event names it, as its delivery to a Connect endpoint would.
+            const body = Buffer.from(JSON.stringify(account === PLATFORM ? event : { ...event, account }));
+            return recorder.submit({
+              receivedAt: now(),
+              bodyBytes: body.byteLength,
+              sourceAddress: "reconcile",
+              signatureTimestamp: null,
+              event: { envelope: parseEvent(body).envelope, body },
+              rejection: null,
+            });
+          }),
+        );
+        const inserted = recorded.filter((outcome) => !outcome.duplicate).length;
+        result.listed += page.data.length;
+        result.inserted += inserted;
+        // A delivery that arrived between the check and the insert is a duplicate, so already stored.
+        result.alreadyStored += page.data.length - inserted;
+        options.onPage?.({ ...result });
+        const last = page.data.at(-1);
+        if (!page.has_more || last === undefined) break;
+        startingAfter = last.id;
+      }
     }
   } finally {
     await recorder.drain();

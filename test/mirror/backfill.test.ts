@@ -82,6 +82,47 @@ describe.each(ENGINES)("backfill from the emulator on %s", (engine) => {
     expect(await db.row("customers", newer.id)).toMatchObject({ email: "newer@example.com" });
   });
 
+  it("keeps the same id under the platform and a connected account apart, each under its account", async () => {
+    await open(0);
+    const connected = "acct_1BackfillConnect";
+    await stripe.products.create({ id: "prod_twice", name: "Platform's" });
+    await stripe.products.create({ id: "prod_twice", name: "Connected's" }, { stripeAccount: connected });
+    const onlyConnected = await stripe.customers.create({ email: "c@example.com" }, { stripeAccount: connected });
+    const results = await backfill(db.store, stripe, {
+      mirrorSchema: db.mirrorSchema,
+      types: ["products", "customers"],
+      accounts: ["", connected],
+    });
+    expect(results.map((result) => [result.account ?? "", result.type, result.written])).toEqual([
+      ["", "products", 1],
+      ["", "customers", 0],
+      [connected, "products", 1],
+      [connected, "customers", 1],
+    ]);
+    const products = await db.store.query<{ account: string; name: string }>(
+      `SELECT account, data->>'name' AS name FROM "${db.mirrorSchema}".products WHERE id = 'prod_twice' ORDER BY account`,
+    );
+    expect(products).toEqual([
+      { account: "", name: "Platform's" },
+      { account: connected, name: "Connected's" },
+    ]);
+    expect(await db.row("customers", onlyConnected.id, connected)).toMatchObject({ email: "c@example.com" });
+    expect(await db.row("customers", onlyConnected.id)).toBeUndefined();
+    const sentAs = emulator
+      .requests()
+      .filter((request) => request.path === "/v1/customers" && request.method === "GET")
+      .map((request) => request.stripeAccount);
+    expect(sentAs).toEqual([null, connected]);
+  });
+
+  it("refuses an account that is not an acct_ id before calling the API", async () => {
+    await open(0);
+    await expect(
+      backfill(db.store, stripe, { mirrorSchema: db.mirrorSchema, types: ["customers"], accounts: ["cus_123"] }),
+    ).rejects.toThrow("Not Stripe account ids: cus_123; expected acct_... or platform.");
+    expect(customerListCalls()).toBe(0);
+  });
+
   it("refuses a type it cannot list, naming the ones it can", async () => {
     await open(0);
     await expect(backfill(db.store, stripe, { mirrorSchema: db.mirrorSchema, types: ["widgets"] })).rejects.toThrow(

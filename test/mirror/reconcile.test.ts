@@ -65,6 +65,37 @@ describe.each(ENGINES)("reconcile against the emulator on %s", (engine) => {
     expect(cut.inserted).toBe(0);
   }, 60_000);
 
+  it("inserts exactly the missing events of a connected account, with their account", async () => {
+    emulator = await startEmulator({ port: 0 });
+    const stripe = createStripeClient({ apiKey: "sk_test_reconcile", apiBase: emulator.url }, "test");
+    const connected = "acct_1ReconcileConnect";
+    for (let n = 0; n < 3; n++) await stripe.customers.create({ email: `p${n}@example.com` });
+    for (let n = 0; n < 6; n++) {
+      await stripe.customers.create({ email: `c${n}@example.com` }, { stripeAccount: connected });
+    }
+    const connectedEvents = emulator.events().filter((event) => event.account === connected);
+    expect(connectedEvents).toHaveLength(6);
+
+    db = await openTestStore(engine);
+    await db.store.close();
+    inbox = createInbox({ secret: SECRET, ...db.config, workers: false });
+    const delivered = connectedEvents.filter((_, index) => index % 2 === 0);
+    for (const event of delivered) await deliver(inbox, JSON.stringify(event));
+
+    const store = await inbox.store();
+    const result = await reconcile(store, stripe, {
+      since: new Date(Date.now() - 3_600_000),
+      accounts: [connected],
+    });
+    expect(result).toMatchObject({ listed: 6, alreadyStored: 3, inserted: 3 });
+    const stored = await store.query<{ id: string; account: string | null }>(
+      `SELECT id, payload->>'account' AS account FROM "${db.config.schema}".events ORDER BY id`,
+    );
+    expect(stored).toEqual(
+      connectedEvents.map((event) => ({ id: event.id, account: connected })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  }, 60_000);
+
   it("lets the handlers run on what it inserted: the mirror catches up", async () => {
     emulator = await startEmulator({ port: 0 });
     const stripe = createStripeClient({ apiKey: "sk_test_reconcile", apiBase: emulator.url }, "test");

@@ -86,6 +86,30 @@ describe.each(ENGINES)("revalidating snapshots against the emulator on %s", (eng
     },
   );
 
+  it("fetches a connected account's object as that account (Stripe-Account), into its row", async () => {
+    const account = "acct_1RevalidateConnect";
+    const customer = await stripe.customers.create({ email: "first@example.com" }, { stripeAccount: account });
+    await stripe.customers.update(customer.id, { email: "connected@example.com" }, { stripeAccount: account });
+    const event = mirrorEvent({
+      type: "customer.updated",
+      object: { ...customer, object: "customer", email: "stale@example.com" },
+      created: Math.floor(Date.now() / 1000),
+      account,
+    });
+    await deliver(inbox, JSON.stringify(event));
+    const store = await inbox.store();
+    const row = async () =>
+      (
+        await store.query<{ email: string }>(
+          `SELECT email FROM "${mirrorSchema}".customers WHERE account = $1 AND id = $2`,
+          [account, customer.id],
+        )
+      )[0]?.email;
+    await expect.poll(row, { timeout: 15_000 }).toBe("connected@example.com");
+    const sent = emulator.requests().filter((request) => request.path === `/v1/customers/${customer.id}`);
+    expect(sent.map((request) => [request.method, request.stripeAccount])).toContainEqual(["GET", account]);
+  });
+
   it("keeps the event's snapshot for an object the API does not have", async () => {
     const event = mirrorEvent({
       type: "customer.updated",

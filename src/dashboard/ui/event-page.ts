@@ -53,7 +53,7 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
       event.runs.length === 0
         ? el("p", {}, event.status === "no_handler" ? "No handler matched this event." : "Not dispatched yet.")
         : table(
-            ["handler", "status", "attempts", "next / last run", "error", ""],
+            ["handler", "status", "attempts", "next / last run", "last error", ""],
             event.runs.map((run) =>
               el(
                 "tr",
@@ -65,7 +65,10 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
                 el(
                   "td",
                   {},
-                  run.last_error ?? "",
+                  // A run keeps its last error after a later attempt succeeds: say it is history.
+                  run.last_error && run.status === "succeeded"
+                    ? `(before it succeeded) ${run.last_error}`
+                    : (run.last_error ?? ""),
                   run.last_error_stack
                     ? el("details", {}, el("summary", {}, "stack"), el("pre", {}, run.last_error_stack))
                     : null,

@@ -1,3 +1,4 @@
+import type { AccountStores } from "./accounts.js";
 import type { EventLog, RequestInfo } from "./events.js";
 import type { VirtualFields } from "./expand.js";
 import type { Params } from "./params.js";
@@ -5,7 +6,9 @@ import type { ObjectStore } from "./store.js";
 
 /** What every resource's routes share: the objects, the clock and the event log. */
 export interface EmulatorCore {
-  store: ObjectStore;
+  /** The objects of the account the request acts on: the platform's, or its `Stripe-Account`'s. */
+  readonly store: ObjectStore;
+  accounts: AccountStores;
   /** Unix seconds, from the emulator's clock. */
   now(): number;
   events: EventLog;

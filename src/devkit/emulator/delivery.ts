@@ -1,15 +1,18 @@
 import type Stripe from "stripe";
 import type { Logger } from "../../log.js";
 import { sign } from "../../verify/sign.js";
+import type { AccountStores } from "./accounts.js";
 import { eventTypeMatches } from "./events.js";
 import type { FaultSettings } from "./faults.js";
-import type { ObjectStore } from "./store.js";
 
 /** Stripe's test mode retries a failed delivery three times over a few hours; tests pass milliseconds. */
 export const DEFAULT_DELIVERY_RETRY_SCHEDULE_MS: readonly number[] = [60_000, 10 * 60_000, 60 * 60_000];
 
-/** A webhook endpoint as stored, secret included; the API never shows the secret after creation. */
-export type StoredEndpoint = Stripe.WebhookEndpoint & { secret: string };
+/**
+ * A webhook endpoint as stored, secret included; the API never shows the secret after creation. `connect`: it
+ * receives the connected accounts' events instead of its own account's.
+ */
+export type StoredEndpoint = Stripe.WebhookEndpoint & { secret: string; connect: boolean };
 
 export interface DeliveryAttempt {
   eventId: string;
@@ -26,11 +29,13 @@ export interface DeliveryAttempt {
 interface Job {
   event: Stripe.Event;
   endpointId: string;
+  /** The account the endpoint belongs to (null: the platform). */
+  owner: string | null;
   attempt: number;
 }
 
 export interface DeliveryOptions {
-  store: ObjectStore;
+  accounts: AccountStores;
   retrySchedule: readonly number[];
   timeoutMs: number;
   faults: () => FaultSettings;
@@ -51,14 +56,32 @@ export class WebhookDelivery {
 
   constructor(private readonly options: DeliveryOptions) {}
 
-  /** Queues the event for each matching endpoint; returns how many, Stripe's `pending_webhooks`. */
+  /**
+   * Queues the event for each matching endpoint; returns how many, Stripe's `pending_webhooks`. A connected
+   * account's event goes to the platform's Connect endpoints and to the account's own; the platform's event to
+   * the platform's other endpoints.
+   */
   dispatch(event: Stripe.Event): number {
-    const endpoints = this.options.store
-      .all<StoredEndpoint>("webhook_endpoint")
-      .filter((endpoint) => endpoint.status === "enabled")
-      .filter((endpoint) => endpoint.enabled_events.some((pattern) => eventTypeMatches(pattern, event.type)));
-    for (const endpoint of endpoints) this.enqueue({ event, endpointId: endpoint.id, attempt: 1 });
-    return endpoints.length;
+    const { accounts } = this.options;
+    const account = event.account ?? null;
+    const platform = accounts.platform.all<StoredEndpoint>("webhook_endpoint");
+    const candidates: Array<{ endpoint: StoredEndpoint; owner: string | null }> = [
+      ...platform
+        .filter((endpoint) => endpoint.connect === (account !== null))
+        .map((endpoint) => ({ endpoint, owner: null })),
+      ...(account === null
+        ? []
+        : accounts
+            .store(account)
+            .all<StoredEndpoint>("webhook_endpoint")
+            .filter((endpoint) => !endpoint.connect)
+            .map((endpoint) => ({ endpoint, owner: account }))),
+    ];
+    const matching = candidates
+      .filter(({ endpoint }) => endpoint.status === "enabled")
+      .filter(({ endpoint }) => endpoint.enabled_events.some((pattern) => eventTypeMatches(pattern, event.type)));
+    for (const { endpoint, owner } of matching) this.enqueue({ event, endpointId: endpoint.id, owner, attempt: 1 });
+    return matching.length;
   }
 
   /** True when nothing is queued, being sent, or (with `includeRetries`) waiting to be retried. */
@@ -107,7 +130,7 @@ export class WebhookDelivery {
   }
 
   private async attempt(job: Job, duplicate: boolean): Promise<void> {
-    const endpoint = this.options.store.find(job.endpointId) as StoredEndpoint | undefined;
+    const endpoint = this.options.accounts.store(job.owner).find(job.endpointId) as StoredEndpoint | undefined;
     if (endpoint?.status !== "enabled") return;
     const body = JSON.stringify(job.event, null, 2);
     this.inFlight++;

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { type Logger, silentLogger } from "../../log.js";
+import { AccountStores } from "./accounts.js";
 import type { EmulatorCore, Route } from "./core.js";
 import { DEFAULT_DELIVERY_RETRY_SCHEDULE_MS, type DeliveryAttempt, WebhookDelivery } from "./delivery.js";
 import { EventLog } from "./events.js";
@@ -23,7 +24,6 @@ import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
-import { ObjectStore } from "./store.js";
 
 export const DEFAULT_EMULATOR_PORT = 12111;
 
@@ -73,9 +73,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults = parseFaults(next);
     },
   };
-  const store = new ObjectStore();
+  const accounts = new AccountStores();
   const delivery = new WebhookDelivery({
-    store,
+    accounts,
     retrySchedule: options.deliveryRetrySchedule ?? DEFAULT_DELIVERY_RETRY_SCHEDULE_MS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
     faults: () => faults,
@@ -83,10 +83,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const now = () => Math.floor(clock().getTime() / 1000);
   let baseUrl = "";
+  const events = new EventLog(accounts, now, apiVersion, (event) => delivery.dispatch(event));
   const core: EmulatorCore = {
-    store,
+    get store() {
+      return accounts.store();
+    },
+    accounts,
     now,
-    events: new EventLog(store, now, apiVersion, (event) => delivery.dispatch(event)),
+    events,
     virtualFields: new Map() as VirtualFields,
     baseUrl: () => baseUrl,
   };
@@ -123,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: faultSwitch.set,
     deliveries: () => delivery.attempts,
     requests: () => api.requests,
-    events: () => [...store.all<Stripe.Event>("event")].reverse(),
+    events: () => [...events.all],
     async deliveriesSettled({ includeRetries = true, timeoutMs = 30_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       while (!delivery.idle(includeRetries)) {

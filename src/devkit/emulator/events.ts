@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
-import type { ObjectStore, StripeObject } from "./store.js";
+import type { AccountStores } from "./accounts.js";
+import type { StripeObject } from "./store.js";
 import { stripeId } from "./store.js";
 
 /** Which API request caused a change; null for changes the emulator makes on its own (a completed checkout). */
@@ -12,8 +13,11 @@ export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null };
 
 /** Records events as Stripe does (a snapshot of the object, `previous_attributes` for updates) and hands them on. */
 export class EventLog {
+  /** Every event of every account, oldest first. */
+  readonly all: Stripe.Event[] = [];
+
   constructor(
-    private readonly store: ObjectStore,
+    private readonly accounts: AccountStores,
     private readonly now: () => number,
     private readonly apiVersion: string,
     private readonly onEvent: (event: Stripe.Event) => number,
@@ -37,8 +41,11 @@ export class EventLog {
       pending_webhooks: 0,
       request: { id: request.id, idempotency_key: request.idempotencyKey },
       type,
+      // A connected account's events name it, as Stripe sends them to Connect endpoints.
+      ...(this.accounts.account !== null && { account: this.accounts.account }),
     } as Stripe.Event;
-    this.store.insert(event);
+    this.accounts.store().insert(event);
+    this.all.push(event);
     event.pending_webhooks = this.onEvent(event);
     return event;
   }

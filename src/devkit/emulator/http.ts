@@ -15,6 +15,8 @@ export interface RecordedRequest {
   path: string;
   stripeVersion: string | null;
   idempotencyKey: string | null;
+  /** The `Stripe-Account` it acted as, or null for the platform. */
+  stripeAccount: string | null;
   status: number;
 }
 
@@ -46,8 +48,17 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const method = req.method ?? "GET";
     const stripeVersion = header(req, "stripe-version");
     const idempotencyKey = header(req, "idempotency-key");
+    const account = header(req, "stripe-account");
     const send = (status: number, body: string, extra: Record<string, string> = {}) => {
-      requests.push({ id: requestId, method, path: url.pathname, stripeVersion, idempotencyKey, status });
+      requests.push({
+        id: requestId,
+        method,
+        path: url.pathname,
+        stripeVersion,
+        idempotencyKey,
+        stripeAccount: account,
+        status,
+      });
       res.writeHead(status, {
         "content-type": "application/json",
         "request-id": requestId,
@@ -70,7 +81,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
         }
         const key = apiKey(req);
         authenticate(key);
-        const scoped = idempotencyKey !== null && method === "POST" ? `${key}:${idempotencyKey}` : null;
+        // Stripe keys idempotency per account as well as per API key.
+        const scoped = idempotencyKey !== null && method === "POST" ? `${key}:${account}:${idempotencyKey}` : null;
         const fingerprint = `${method} ${url.pathname} ${raw}`;
         const saved = scoped === null ? undefined : idempotent.get(scoped);
         if (saved) {
@@ -78,13 +90,13 @@ export function createApiHandler(options: ApiHandlerOptions) {
           send(saved.status, saved.body, { "idempotent-replayed": "true" });
           return;
         }
-        const answer = serve(method, url, raw, { id: requestId, idempotencyKey });
+        const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
         if (scoped !== null && !answer.refused) idempotent.set(scoped, { fingerprint, ...answer });
         send(answer.status, answer.body);
         return;
       }
-      const answer = serve(method, url, raw, { id: null, idempotencyKey: null });
+      const answer = serve(method, url, raw, { id: null, idempotencyKey: null }, account);
       send(answer.status, answer.body);
     } catch (error) {
       if (error instanceof StripeApiError) return sendError(error);
@@ -99,23 +111,34 @@ export function createApiHandler(options: ApiHandlerOptions) {
     url: URL,
     raw: string,
     request: { id: string | null; idempotencyKey: string | null },
+    account: string | null,
   ): { status: number; body: string; refused?: boolean } {
     try {
-      const matched = matchRoute(options.routes, method, url.pathname);
-      if (!matched) throw unrecognizedUrl(method, url.pathname);
-      const params = parseParams(method === "POST" ? raw : url.search.slice(1));
-      const result = matched.route.handler({ params, path: matched.path, request, url: url.pathname });
-      const paths = stringList(params, "expand") ?? [];
-      const rendered =
-        paths.length === 0
-          ? result
-          : expand(result, paths, (id) => options.core.store.find(id), options.core.virtualFields);
-      return { status: 200, body: JSON.stringify(rendered, null, 2) };
+      return options.core.accounts.actingAs(account, () => run(method, url, raw, request));
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
       const body = JSON.stringify(error.body(request.id ?? "req_emulator"), null, 2);
       return { status: error.status, body, refused: error.type === "invalid_request_error" };
     }
+  }
+
+  /** The route's answer, with the objects of the account acting. */
+  function run(
+    method: string,
+    url: URL,
+    raw: string,
+    request: { id: string | null; idempotencyKey: string | null },
+  ): { status: number; body: string } {
+    const matched = matchRoute(options.routes, method, url.pathname);
+    if (!matched) throw unrecognizedUrl(method, url.pathname);
+    const params = parseParams(method === "POST" ? raw : url.search.slice(1));
+    const result = matched.route.handler({ params, path: matched.path, request, url: url.pathname });
+    const paths = stringList(params, "expand") ?? [];
+    const rendered =
+      paths.length === 0
+        ? result
+        : expand(result, paths, (id) => options.core.store.find(id), options.core.virtualFields);
+    return { status: 200, body: JSON.stringify(rendered, null, 2) };
   }
 
   return { handle, requests };

@@ -33,6 +33,7 @@ export function webhookEndpointRoutes(core: EmulatorCore): Route[] {
           livemode: false,
           metadata: mergeMetadata(params),
           secret: stripeId("whsec", 32),
+          connect: optionalBoolean(params, "connect") ?? false,
           status: "enabled",
           url: endpointUrl(params, true) as string,
         };
@@ -82,7 +83,7 @@ export function webhookEndpointRoutes(core: EmulatorCore): Route[] {
 }
 
 function withoutSecret(endpoint: StoredEndpoint): Stripe.WebhookEndpoint {
-  const { secret: _secret, ...shown } = endpoint;
+  const { secret: _secret, connect: _connect, ...shown } = endpoint;
   return shown;
 }
 

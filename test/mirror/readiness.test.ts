@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createInbox, type Inbox } from "../../src/create-inbox.js";
+import { LATEST_MIRROR_MIGRATION } from "../../src/mirror/readiness.js";
+import { SECRET } from "../support/events.js";
+import { dropSchema, ENGINES, openTestStore, type TestStore } from "../support/stores.js";
+
+describe.each(ENGINES)("readiness with the mirror on %s", (engine) => {
+  let db: TestStore;
+  let inbox: Inbox;
+  let mirrorSchema: string;
+  afterEach(async () => {
+    await inbox.stop();
+    if (engine === "postgres") await dropSchema(mirrorSchema);
+    await db.cleanup();
+  });
+
+  const open = async () => {
+    db = await openTestStore(engine);
+    await db.store.close();
+    mirrorSchema = engine === "postgres" ? `${db.config.schema}_mirror` : "stripe";
+    inbox = createInbox({ secret: SECRET, ...db.config, mirror: { schema: mirrorSchema }, workers: false });
+  };
+
+  it("is ready once the inbox's and the mirror's migrations are applied", async () => {
+    await open();
+    expect(await inbox.readiness()).toBeNull();
+  });
+
+  it("says the mirror's migrations are behind when one is missing", async () => {
+    await open();
+    const store = await inbox.store();
+    await store.query(`DELETE FROM "${mirrorSchema}"._migrations WHERE id = $1`, [LATEST_MIRROR_MIGRATION]);
+    expect(await inbox.readiness()).toBe(
+      `mirror migrations in schema ${mirrorSchema} at ${LATEST_MIRROR_MIGRATION - 1}, expected ${LATEST_MIRROR_MIGRATION}`,
+    );
+  });
+});
