@@ -57,6 +57,21 @@ BEGIN
       PRIMARY KEY (account, %2$I, id)
     )$sql$, name, parent);
   PERFORM "stripe".compress_with_lz4(name);
+  -- Deletes a parent's rows missing from its new list. Called by the write of the parent, after it holds the
+  -- parent's row: a VOLATILE function's statement takes a fresh snapshot (read committed), so it sees the rows of
+  -- every concurrent writer of the same parent, which committed before that row lock was granted.
+  EXECUTE format($sql$
+    CREATE FUNCTION "stripe".%1$I(text, text, text[]) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE AS $body$
+    DECLARE
+      removed bigint;
+    BEGIN
+      DELETE FROM "stripe".%2$I AS item
+      WHERE item.account = $1 AND item.%3$I = $2 AND item.id <> ALL ($3);
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      RETURN removed;
+    END
+    $body$$sql$, 'prune_' || name, name, parent);
 END
 $_$;
 
@@ -87,6 +102,57 @@ BEGIN
   PERFORM "stripe".compress_with_lz4(name);
 END
 $_$;
+
+--
+-- Name: prune_credit_note_line_items(text, text, text[]); Type: FUNCTION; Schema: stripe; Owner: -
+--
+
+CREATE FUNCTION stripe.prune_credit_note_line_items(text, text, text[]) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+    DECLARE
+      removed bigint;
+    BEGIN
+      DELETE FROM "stripe".credit_note_line_items AS item
+      WHERE item.account = $1 AND item.credit_note = $2 AND item.id <> ALL ($3);
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      RETURN removed;
+    END
+    $_$;
+
+--
+-- Name: prune_invoice_line_items(text, text, text[]); Type: FUNCTION; Schema: stripe; Owner: -
+--
+
+CREATE FUNCTION stripe.prune_invoice_line_items(text, text, text[]) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+    DECLARE
+      removed bigint;
+    BEGIN
+      DELETE FROM "stripe".invoice_line_items AS item
+      WHERE item.account = $1 AND item.invoice = $2 AND item.id <> ALL ($3);
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      RETURN removed;
+    END
+    $_$;
+
+--
+-- Name: prune_subscription_items(text, text, text[]); Type: FUNCTION; Schema: stripe; Owner: -
+--
+
+CREATE FUNCTION stripe.prune_subscription_items(text, text, text[]) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+    DECLARE
+      removed bigint;
+    BEGIN
+      DELETE FROM "stripe".subscription_items AS item
+      WHERE item.account = $1 AND item.subscription = $2 AND item.id <> ALL ($3);
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      RETURN removed;
+    END
+    $_$;
 
 SET default_tablespace = '';
 

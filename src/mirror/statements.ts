@@ -27,14 +27,22 @@ export interface NestedTarget {
  * stored object overlaid with the delete's snapshot.
  *
  * With `nested`, the parent's list is written in the same statement, only when the parent's write applied: every
- * item upserted and, when the list is complete, the parent's other rows deleted (replaced, not merged). That
- * delete sees the rows committed before this statement began, so the caller must hold the object's lock first.
+ * item upserted and, when the list is complete, the parent's other rows deleted (replaced, not merged). The
+ * delete runs in the table's `prune_` function once the upsert holds the parent's row, with a snapshot of its
+ * own: it sees the rows of any concurrent writer of the same parent, which this statement's snapshot may not.
+ *
+ * With `asynchronousCommit`, the statement also sets `synchronous_commit = off` for the rest of the transaction.
  *
  * Returns the api_version stored before and whether the row was written.
  * $1 account, $2 id, $3 data, $4 livemode, $5 deleted, $6 event id, $7 event created (unix s), $8 api_version,
  * $9 event type; with `nested`: $10 the items (a jsonb array), $11 whether the list is complete.
  */
-export function upsertObject(schema: string, table: string, nested?: NestedTarget): Statement {
+export function upsertObject(
+  schema: string,
+  table: string,
+  nested: NestedTarget | undefined,
+  asynchronousCommit: boolean,
+): Statement {
   const target = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const text = `WITH previous AS (
   SELECT api_version FROM ${target} WHERE account = $1 AND id = $2
@@ -57,7 +65,9 @@ export function upsertObject(schema: string, table: string, nested?: NestedTarge
            > (stored.last_event_created, ${RANK("stored")}, stored.last_event_id))
   RETURNING 1
 )${nested ? nestedWrites(schema, nested) : ""}
-SELECT (SELECT api_version FROM previous) AS previous_api_version, EXISTS (SELECT 1 FROM written) AS applied`;
+SELECT (SELECT api_version FROM previous) AS previous_api_version, EXISTS (SELECT 1 FROM written) AS applied${
+    nested ? ", (SELECT removed FROM items_removed) AS items_removed" : ""
+  }${asynchronousCommit ? ", set_config('synchronous_commit', 'off', true) AS synchronous_commit" : ""}`;
   return { text, name: `mirror_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` };
 }
 
@@ -79,8 +89,7 @@ function nestedWrites(schema: string, { table, parentColumn }: NestedTarget): st
     last_event_type = excluded.last_event_type,
     api_version = excluded.api_version
 ), items_removed AS (
-  DELETE FROM ${target}
-  WHERE $11::boolean AND EXISTS (SELECT 1 FROM written) AND account = $1 AND ${parent} = $2
-    AND id NOT IN (SELECT item->>'id' FROM items)
+  SELECT ${quoteIdent(schema)}.${quoteIdent(`prune_${table}`)}($1, $2, ARRAY(SELECT item->>'id' FROM items)) AS removed
+  WHERE $11::boolean AND EXISTS (SELECT 1 FROM written)
 )`;
 }

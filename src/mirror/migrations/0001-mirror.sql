@@ -61,6 +61,21 @@ BEGIN
       PRIMARY KEY (account, %2$I, id)
     )$sql$, name, parent);
   PERFORM {{schema}}.compress_with_lz4(name);
+  -- Deletes a parent's rows missing from its new list. Called by the write of the parent, after it holds the
+  -- parent's row: a VOLATILE function's statement takes a fresh snapshot (read committed), so it sees the rows of
+  -- every concurrent writer of the same parent, which committed before that row lock was granted.
+  EXECUTE format($sql$
+    CREATE FUNCTION {{schema}}.%1$I(text, text, text[]) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE AS $body$
+    DECLARE
+      removed bigint;
+    BEGIN
+      DELETE FROM {{schema}}.%2$I AS item
+      WHERE item.account = $1 AND item.%3$I = $2 AND item.id <> ALL ($3);
+      GET DIAGNOSTICS removed = ROW_COUNT;
+      RETURN removed;
+    END
+    $body$$sql$, 'prune_' || name, name, parent);
 END
 $fn$;
 
