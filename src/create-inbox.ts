@@ -31,7 +31,7 @@ import { createStripeClient } from "./stripe-api.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
 import { type HandlerControl, type HandlerPause, handlerControl } from "./worker/handler-pauses.js";
 import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
-import { createWorker, type Worker } from "./worker/worker.js";
+import { createWorker, DEFAULT_CONCURRENCY, type Worker } from "./worker/worker.js";
 
 export interface InboxOptions {
   /**
@@ -312,7 +312,7 @@ export function createInbox(options: InboxOptions): Inbox {
 function workerSettings(settings: InboxOptions["workers"]) {
   const given = settings === false || settings === undefined ? {} : settings;
   return {
-    concurrency: given.concurrency ?? 8,
+    concurrency: given.concurrency ?? DEFAULT_CONCURRENCY,
     ...(given.leaseMs !== undefined && { leaseMs: given.leaseMs }),
     ...(given.pollMs !== undefined && { pollMs: given.pollMs }),
     ...(given.clock !== undefined && { now: given.clock }),

@@ -4,6 +4,7 @@ import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
 import { ConfigError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
+import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
@@ -26,7 +27,7 @@ export function registerWorker(program: Command): void {
       "--revalidate <types>",
       "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
     )
-    .option("--concurrency <n>", "handlers running at once", "8")
+    .option("--concurrency <n>", "handlers running at once", String(DEFAULT_CONCURRENCY))
     .option("--lease <ms>", "how long a claim is this worker's before another may take it over", "300000")
     .action(async (flags: WorkerFlags) => {
       const config = resolveConfig(flags);
