@@ -53,7 +53,7 @@ const ABORT_WAIT_MS = 5_000;
  * A backlog this large changes the run tables enough that the planner must see it (see refreshStatistics). The
  * next refresh waits for as many events again as this process has fanned out in all, so a burst into empty
  * tables is analysed at 2,000, 4,000, 8,000... events: a few times, not every 2,000 (each ANALYZE samples up to
- * 30,000 rows; at 20,000 events, every 2,000 cost 185-207 µs of Postgres CPU per event, doubling 143-148 µs).
+ * 30,000 rows; at 20,000 events, every 2,000 cost 185-186 µs of Postgres CPU per event, doubling 144-152 µs).
  */
 const FIRST_ANALYZE_AFTER_EVENTS = 2_000;
 
