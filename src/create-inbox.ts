@@ -153,8 +153,8 @@ export function createInbox(options: InboxOptions): Inbox {
     schema: options.schema ?? DEFAULT_SCHEMA,
     onError: (error: Error) => log.warn({ err: error }, "idle database connection failed"),
   };
-  // Handlers hold a connection for their transaction: on Postgres they get a pool of their own, so a slow
-  // handler can never starve the receive path of connections.
+  // A handler that queries holds a connection for its run's transaction: on Postgres the workers get a pool of
+  // their own, so a slow handler can never starve the receive path of connections.
   const openWorkerStore = () =>
     openStore({ ...storeConfig, poolSize: workerSettings(options.workers).concurrency + 2 });
 
