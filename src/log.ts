@@ -36,7 +36,8 @@ const REDACTED = [
 /** The CLI's logger: one JSON object a line (pino), with `eventId`, `type`, `deliveryId` and `handler` fields. */
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const level = settings.level ?? (process.env[LOG_LEVEL_ENV] || "info");
-  if (!(level in pino.levels.values) && level !== "silent") {
+  // Own keys only: `in` would also take "toString" and "constructor" for levels.
+  if (!Object.hasOwn(pino.levels.values, level) && level !== "silent") {
     throw new ConfigError(
       `${LOG_LEVEL_ENV} must be one of ${Object.keys(pino.levels.values).join(", ")} or silent, not "${level}".`,
     );

@@ -149,6 +149,8 @@ describe("structured logs", () => {
       process.env.STRIPE_INBOX_LOG_LEVEL = "verbose";
       expect(() => createLogger({ destination: out.destination })).toThrow(ConfigError);
       expect(() => createLogger({ destination: out.destination })).toThrow(/STRIPE_INBOX_LOG_LEVEL must be one of/);
+      process.env.STRIPE_INBOX_LOG_LEVEL = "toString";
+      expect(() => createLogger({ destination: out.destination })).toThrow(ConfigError);
     } finally {
       if (before === undefined) delete process.env.STRIPE_INBOX_LOG_LEVEL;
       else process.env.STRIPE_INBOX_LOG_LEVEL = before;

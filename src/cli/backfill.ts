@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { parseAccounts } from "../mirror/accounts.js";
 import { BACKFILL_TYPES, type BackfillProgress, backfill, checkBackfillTypes } from "../mirror/backfill.js";
 import { mirrorSetting } from "../mirror/cli-option.js";
-import { DEFAULT_MIRROR_SCHEMA, migrateMirror } from "../mirror/migrate.js";
+import { checkMirrorSchema, DEFAULT_MIRROR_SCHEMA, migrateMirror } from "../mirror/migrate.js";
 import { migrate } from "../store/migrate.js";
 import { openStore } from "../store/open.js";
 import { createStripeClient } from "../stripe-api.js";
@@ -26,7 +26,7 @@ export function registerBackfill(program: Command): void {
       const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
       const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "backfill");
       const setting = mirrorSetting(flags.mirror);
-      const mirrorSchema = (setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA;
+      const mirrorSchema = checkMirrorSchema((setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA);
       const store = await openStore(storeConfig(config));
       try {
         await migrate(store);

@@ -2,9 +2,8 @@ import { type Command, InvalidArgumentError } from "commander";
 import { searchEvents } from "../dashboard/event-search.js";
 import { InboxError } from "../errors.js";
 import { type EventSummary, showEvent } from "../inbox/event-queries.js";
-import type { Store } from "../store/store.js";
-import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
-import { runningServer, withStore } from "./through-server.js";
+import { type StoreFlags, withStoreOptions } from "./options.js";
+import { throughServerOrStore } from "./through-server.js";
 
 /** The admin API's largest page; longer lists are read page by page, the same way on both paths. */
 const PAGE = 200;
@@ -18,19 +17,18 @@ export function registerEvents(program: Command): void {
     .option("--json", "print one JSON array")
     .action(async (flags: StoreFlags & { type?: string; limit: number; json?: boolean }) => {
       // On PGlite a running `serve` holds the data dir: ask it, through its admin API, for the same rows.
-      const config = resolveConfig(flags);
-      const client = runningServer(config);
-      const rows = client
-        ? await listPages(flags.limit, (limit, cursor) =>
+      const rows = await throughServerOrStore(flags, {
+        server: (client) =>
+          listPages(flags.limit, (limit, cursor) =>
             client.listEvents({
               limit: String(limit),
               ...(flags.type && { type: flags.type }),
               ...(cursor && { cursor }),
             }),
-          )
-        : await withStore(config, (store) =>
-            listPages(flags.limit, (limit, cursor) => searchEvents(store, { limit, type: flags.type, cursor })),
-          );
+          ),
+        store: (store) =>
+          listPages(flags.limit, (limit, cursor) => searchEvents(store, { limit, type: flags.type, cursor })),
+      });
       if (flags.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log("no events");
       console.table(rows.map(({ id, type, created, status, account }) => ({ id, type, created, status, account })));
@@ -39,11 +37,10 @@ export function registerEvents(program: Command): void {
   withStoreOptions(events.command("show <id>").description("show one event with its deliveries and handler runs"))
     .option("--json", "print JSON")
     .action(async (id: string, flags: StoreFlags & { json?: boolean }) => {
-      const config = resolveConfig(flags);
-      const client = runningServer(config);
-      const event = client
-        ? await client.showEvent(id)
-        : await withStore(config, (store: Store) => showEvent(store, id));
+      const event = await throughServerOrStore(flags, {
+        server: (client) => client.showEvent(id),
+        store: (store) => showEvent(store, id),
+      });
       if (!event) throw new InboxError("event_not_found", 404, `No event ${id} in the inbox.`);
       if (flags.json) return console.log(JSON.stringify(event, null, 2));
       const { payload, deliveries, runs, ...summary } = event;

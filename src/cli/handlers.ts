@@ -1,9 +1,16 @@
 import type { Command } from "commander";
+import type { AdminClient } from "../dashboard/admin-client.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_PAUSE_AFTER_FAILURES } from "../worker/claimable-handlers.js";
-import { type HandlerPause, type HandlerState, handlerControl, resumeHint } from "../worker/handler-pauses.js";
-import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
-import { runningServer, withStore } from "./through-server.js";
+import {
+  type HandlerControl,
+  type HandlerPause,
+  type HandlerState,
+  handlerControl,
+  resumeHint,
+} from "../worker/handler-pauses.js";
+import { type StoreFlags, withStoreOptions } from "./options.js";
+import { throughServerOrStore } from "./through-server.js";
 
 export const PAUSE_AFTER_FAILURES_ENV = "STRIPE_INBOX_PAUSE_AFTER_FAILURES";
 
@@ -72,17 +79,14 @@ export function registerHandlers(program: Command): void {
 }
 
 /** Through the running server's admin API when it holds the PGlite data dir, else on the store itself. */
-async function through<T>(
+function through<T>(
   flags: Flags,
-  ways: {
-    server: (client: NonNullable<ReturnType<typeof runningServer>>) => Promise<T>;
-    store: (control: ReturnType<typeof handlerControl>) => Promise<T>;
-  },
+  ways: { server: (client: AdminClient) => Promise<T>; store: (control: HandlerControl) => Promise<T> },
 ): Promise<T> {
-  const config = resolveConfig(flags);
-  const client = runningServer(config);
-  if (client) return ways.server(client);
-  return withStore(config, (store) => ways.store(handlerControl({ store: async () => store, known: () => [] })));
+  return throughServerOrStore(flags, {
+    server: ways.server,
+    store: (store) => ways.store(handlerControl({ store: async () => store, known: () => [] })),
+  });
 }
 
 function tableLine(line: HandlerState) {

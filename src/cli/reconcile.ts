@@ -5,7 +5,7 @@ import { migrate } from "../store/migrate.js";
 import { openStore } from "../store/open.js";
 import { createStripeClient } from "../stripe-api.js";
 import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
-import { parseWhen } from "./replay.js";
+import { durationMs, parseWhen } from "./replay.js";
 
 const DEFAULT_SINCE_MS = 3 * 86_400_000;
 
@@ -44,8 +44,7 @@ export function registerReconcile(program: Command): void {
 
 /** `30s`, `15m`, `1h`, `1d`: how often `serve --reconcile-every` runs. */
 export function parseEvery(value: string): number {
-  const match = /^(\d+)([smhd])$/.exec(value);
-  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s"] : 0;
+  const ms = durationMs(value) ?? 0;
   if (!(ms > 0)) throw new InvalidArgumentError("an interval such as 30s, 15m, 1h or 1d");
   return ms;
 }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { type ReplayFilter, type ReplayResult, replay } from "../worker/replay.js";
-import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
-import { runningServer, withStore } from "./through-server.js";
+import { type StoreFlags, withStoreOptions } from "./options.js";
+import { throughServerOrStore } from "./through-server.js";
 
 interface ReplayFlags extends StoreFlags {
   failed?: boolean;
@@ -35,12 +35,11 @@ export function registerReplay(program: Command): void {
         statuses: statuses.length > 0 ? [...statuses] : undefined,
       };
       const dryRun = flags.dryRun ?? false;
-      const config = resolveConfig(flags);
       // On PGlite a running `serve` holds the data dir: the same selection goes through its admin API.
-      const client = runningServer(config);
-      const result: ReplayResult = client
-        ? await client.replay(replayBody(filter, dryRun))
-        : await withStore(config, (store) => replay(store, filter, { dryRun }));
+      const result: ReplayResult = await throughServerOrStore(flags, {
+        server: (client) => client.replay(replayBody(filter, dryRun)),
+        store: (store) => replay(store, filter, { dryRun }),
+      });
       const verb = dryRun ? "would replay" : "replayed";
       console.log(`${verb} ${result.runs} run(s); ${result.events} event(s) without a handler re-dispatched`);
     });
@@ -58,12 +57,15 @@ function replayBody(filter: ReplayFilter, dryRun: boolean): Record<string, strin
   return body;
 }
 
+/** `30s`, `15m`, `2h`, `3d` in milliseconds, or null when the value is not such a duration. */
+export function durationMs(value: string): number | null {
+  const match = /^(\d+)([smhd])$/.exec(value);
+  return match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s"] : null;
+}
+
 export function parseWhen(value: string): Date {
-  const relative = /^(\d+)([smhd])$/.exec(value);
-  if (relative) {
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as "s" | "m" | "h" | "d"];
-    return new Date(Date.now() - Number(relative[1]) * unit);
-  }
+  const ago = durationMs(value);
+  if (ago !== null) return new Date(Date.now() - ago);
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("an ISO time (2026-01-31T12:00:00Z) or 30m, 2h, 3d");
   return date;

@@ -1,10 +1,7 @@
 import type { Command } from "commander";
-import { parseSecrets } from "../config.js";
+import { postSignedEvent } from "../devkit/post-signed.js";
 import { samplePaymentIntentEvent } from "../devkit/sample-event.js";
-import { ConfigError } from "../errors.js";
-import { sign } from "../verify/sign.js";
-import { readDevSecret } from "./dev-secret.js";
-import { resolveConfig } from "./options.js";
+import { localWebhookEndpoint } from "./local-endpoint.js";
 
 export function registerSendTestEvent(program: Command): void {
   program
@@ -16,24 +13,8 @@ export function registerSendTestEvent(program: Command): void {
     .option("--type <type>", "event type", "payment_intent.succeeded")
     .option("--data-dir <dir>", "where serve keeps its dev secret (env STRIPE_INBOX_DATA_DIR)")
     .action(async (flags: { url?: string; port?: string; host?: string; type: string; dataDir?: string }) => {
-      const config = resolveConfig(flags);
-      const secret = parseSecrets(process.env.STRIPE_WEBHOOK_SECRET)[0] ?? readDevSecret(config.dataDir);
-      if (!secret) {
-        throw new ConfigError(
-          `No secret: set STRIPE_WEBHOOK_SECRET, or start \`stripe-inbox serve\` once to make a dev secret in ${config.dataDir}.`,
-        );
-      }
-      const url = flags.url ?? `http://${config.host}:${config.port}${config.path}`;
-      const body = samplePaymentIntentEvent({ type: flags.type });
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "stripe-signature": sign(body, { secret }) },
-        body,
-      }).catch((error: unknown) => {
-        throw new ConfigError(
-          `Could not reach ${url}: ${(error as Error).cause ?? error}. Is \`stripe-inbox serve\` running?`,
-        );
-      });
+      const { url, secret } = localWebhookEndpoint(flags);
+      const response = await postSignedEvent(url, samplePaymentIntentEvent({ type: flags.type }), secret);
       console.log(`${response.status} ${await response.text()}`);
       if (!response.ok) process.exitCode = 1;
     });

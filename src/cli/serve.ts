@@ -53,8 +53,20 @@ async function serve(flags: ServeFlags): Promise<void> {
   const alertDestination = process.env[ALERT_DESTINATION_ENV];
   const thresholds = alertThresholds();
   const log = createLogger();
+  const mirror = mirrorSetting(flags.mirror);
   const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
+  // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
+  const reconciling =
+    flags.reconcileEvery === undefined
+      ? undefined
+      : {
+          everyMs: flags.reconcileEvery,
+          stripe: createStripeClient(
+            { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
+            "--reconcile-every",
+          ),
+        };
   const inbox = createInbox({
     secret: devSecret ? [devSecret.secret] : config.secrets,
     database: config.databaseUrl,
@@ -66,7 +78,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     path: config.path,
     logger: log,
-    mirror: withRevalidation(mirrorSetting(flags.mirror), flags.revalidate),
+    mirror: withRevalidation(mirror, flags.revalidate),
     workers: { pauseAfterFailures: pauseAfterFailuresFromEnv() },
     onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });
@@ -86,13 +98,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     }, START_RETRY_MS);
     retry.unref();
   }
-  if (flags.reconcileEvery !== undefined) {
-    const stripe = createStripeClient(
-      { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
-      "--reconcile-every",
-    );
-    scheduleReconcile({ store: inbox.store, stripe, everyMs: flags.reconcileEvery, log });
-  }
+  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, store: inbox.store, log });
 
   const adminToken = process.env[ADMIN_TOKEN_ENV] || null;
   const dashboard = createDashboard({
@@ -100,7 +106,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     metrics: inbox.metrics,
     token: adminToken,
     log,
-    mirrorSchema: mirrorSchemaOf(mirrorSetting(flags.mirror)),
+    mirrorSchema: mirrorSchemaOf(mirror),
     alerts,
     handlers: inbox.handlers,
   });
@@ -145,8 +151,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     log.info({ signal }, "stopping: no new connections, finishing in-flight commits");
     dashboard.stop();
     advertised?.withdraw();
+    // No reconcile may start while the inbox it records into is closing.
+    stopReconciling?.();
     await server.stopGracefully(SHUTDOWN_GRACE_MS);
     await inbox.stop();
+    // A breaker's pause while the workers stopped, or a recovery, is still on its way to the alert destination.
+    await alerts?.flush();
     log.info("stopped");
     process.exit(0);
   };

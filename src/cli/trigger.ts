@@ -1,10 +1,8 @@
 import type { Command } from "commander";
-import { parseSecrets } from "../config.js";
 import { DEFAULT_EMULATOR_PORT } from "../devkit/emulator/index.js";
 import { type FixtureEdits, trigger, triggerDirect, triggerEvents } from "../devkit/trigger/index.js";
 import { ConfigError } from "../errors.js";
-import { readDevSecret } from "./dev-secret.js";
-import { resolveConfig } from "./options.js";
+import { localWebhookEndpoint } from "./local-endpoint.js";
 
 const LOCAL_EMULATOR = `http://127.0.0.1:${DEFAULT_EMULATOR_PORT}`;
 
@@ -50,7 +48,7 @@ export function registerTrigger(program: Command): void {
       const fixture = flags.fixture === undefined ? {} : { fixturePath: flags.fixture };
       const onRequest = (name: string) => console.log(`Setting up fixture for: ${name}`);
       if (flags.direct) {
-        const { url, secret } = directTarget(flags);
+        const { url, secret } = localWebhookEndpoint(flags);
         const deliveries = await triggerDirect(event, { ...edits, ...fixture, onRequest, url, secret });
         for (const { event: sent, status } of deliveries) console.log(`--> ${sent.type} [${sent.id}] ${status}`);
         if (deliveries.some(({ status }) => status < 200 || status >= 300)) process.exitCode = 1;
@@ -64,18 +62,6 @@ export function registerTrigger(program: Command): void {
       await trigger(event, { ...edits, ...fixture, onRequest, apiBase, apiKey });
       console.log(`Trigger succeeded! The events are in ${apiBase}/v1/events and on their way to your endpoints.`);
     });
-}
-
-/** The endpoint and secret `send-test-event` would use: STRIPE_WEBHOOK_SECRET, else serve's dev secret. */
-function directTarget(flags: TriggerFlags): { url: string; secret: string } {
-  const config = resolveConfig(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
-  const secret = parseSecrets(process.env.STRIPE_WEBHOOK_SECRET)[0] ?? readDevSecret(config.dataDir);
-  if (!secret) {
-    throw new ConfigError(
-      `No secret to sign with: set STRIPE_WEBHOOK_SECRET, or start \`stripe-inbox serve\` once to make a dev secret in ${config.dataDir}.`,
-    );
-  }
-  return { url: flags.url ?? `http://${config.host}:${config.port}${config.path}`, secret };
 }
 
 function isLoopback(base: string): boolean {

@@ -39,14 +39,14 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
     const eventPath = /^\/api\/events\/([^/]+)$/.exec(path);
     if (eventPath?.[1]) {
       allowMethod(req, "GET");
-      const event = await showEvent(await store(), decodeURIComponent(eventPath[1]));
+      const event = await showEvent(await store(), pathSegment(eventPath[1]));
       if (!event) throw new InboxError("event_not_found", 404, "No event with this id is stored.");
       return jsonReply(200, event);
     }
     const objectPath = /^\/api\/objects\/([^/]+)$/.exec(path);
     if (objectPath?.[1]) {
       allowMethod(req, "GET");
-      return jsonReply(200, await readObject(await store(), mirrorSchema, decodeURIComponent(objectPath[1])));
+      return jsonReply(200, await readObject(await store(), mirrorSchema, pathSegment(objectPath[1])));
     }
     if (path === "/api/replay") {
       allowMethod(req, "POST");
@@ -64,7 +64,7 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
     if (handlerPath?.[1] && handlerPath[2]) {
       allowMethod(req, "POST");
       checkSameOrigin(req);
-      const handler = decodeURIComponent(handlerPath[1]);
+      const handler = pathSegment(handlerPath[1]);
       const body = await readJson(req);
       if (handlerPath[2] === "resume") {
         const lifted = await handlers.resume(handler);
@@ -155,6 +155,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(new TextDecoder().decode(body));
   } catch {
     throw badRequest("The body is not JSON.");
+  }
+}
+
+/** An id from the path; a malformed escape (`%ZZ`) is the client's mistake, not a fault of ours. */
+function pathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest("The path holds a malformed %-escape.");
   }
 }
 

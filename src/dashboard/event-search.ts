@@ -1,5 +1,5 @@
 import { InboxError } from "../errors.js";
-import type { EventSummary } from "../inbox/event-queries.js";
+import { type EventSummary, statusOf } from "../inbox/event-queries.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Store } from "../store/store.js";
 
@@ -28,12 +28,6 @@ export interface EventPage {
   /** Null on the last page. */
   next_cursor: string | null;
 }
-
-/** The same derivation as src/inbox/event-queries.ts: the worst state among the event's runs once dispatched. */
-const statusOf = (schema: string) => `CASE WHEN e.status <> 'dispatched' THEN e.status ELSE (
-  SELECT CASE WHEN bool_or(r.status = 'dead') THEN 'dead' WHEN bool_or(r.status = 'failed') THEN 'failed'
-              WHEN bool_and(r.status = 'succeeded') THEN 'succeeded' ELSE 'pending' END
-    FROM ${schema}.handler_runs r WHERE r.event_id = e.id) END`;
 
 /**
  * Newest received first, in pages keyed on (received_at, id): an event stored while someone pages is either above

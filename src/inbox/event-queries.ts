@@ -32,33 +32,15 @@ export interface RunRow {
   finished_at: string | null;
 }
 
-export interface ListEventsOptions {
-  limit: number;
-  type?: string | undefined;
-}
-
 /**
  * An event's status: `pending` until fanned out, `no_handler`, or for dispatched events the state of its runs:
  * `dead` if any run is dead, else `failed` if any waits for a retry, else `succeeded` when all did, else `pending`.
+ * Every listing (`events show`, the dashboard's search, `events list`) uses it, so a status reads the same everywhere.
  */
-const statusOf = (schema: string) => `CASE WHEN e.status <> 'dispatched' THEN e.status ELSE (
+export const statusOf = (schema: string) => `CASE WHEN e.status <> 'dispatched' THEN e.status ELSE (
   SELECT CASE WHEN bool_or(r.status = 'dead') THEN 'dead' WHEN bool_or(r.status = 'failed') THEN 'failed'
               WHEN bool_and(r.status = 'succeeded') THEN 'succeeded' ELSE 'pending' END
     FROM ${schema}.handler_runs r WHERE r.event_id = e.id) END`;
-
-/** Newest first. */
-export async function listEvents(store: Store, { limit, type }: ListEventsOptions): Promise<EventSummary[]> {
-  const schema = quoteIdent(store.schema);
-  return store.query<EventSummary>(
-    `SELECT id, type, to_json(created)#>>'{}' AS created, ${statusOf(schema)} AS status, account, livemode,
-            data_object_id AS object_id, to_json(received_at)#>>'{}' AS received_at
-       FROM ${schema}.events e
-      WHERE $2::text IS NULL OR type = $2
-      ORDER BY received_at DESC, id DESC
-      LIMIT $1`,
-    [limit, type ?? null],
-  );
-}
 
 export async function showEvent(
   store: Store,

@@ -40,8 +40,7 @@ export function createMirror(schema: string, options: MirrorOptions = {}): Mirro
   };
 
   const write = async (tx: Queryable, snapshot: ObjectSnapshot, log: Logger | undefined): Promise<ApplyOutcome> => {
-    // At most one nested list per object type (subscription items, invoice lines, credit note lines).
-    const list = snapshot.nested[0];
+    const list = snapshot.nested;
     const upsert = cached(list ? `${snapshot.table}+${list.table}` : snapshot.table, () =>
       upsertObject(schema, snapshot.table, list, asynchronousCommit),
     );

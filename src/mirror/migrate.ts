@@ -5,6 +5,8 @@ import { isPlainIdentifier, type Store } from "../store/store.js";
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 
 export const DEFAULT_MIRROR_SCHEMA = "stripe";
+/** Records the mirror's applied files; the underscore keeps it apart from the tables named after Stripe objects. */
+export const MIRROR_TRACKING_TABLE = "_migrations";
 
 /** The mirror's numbered SQL files, `{{schema}}` standing for the mirror schema. */
 export function loadMirrorMigrations(): Migration[] {
@@ -19,14 +21,14 @@ export function checkMirrorSchema(schema: string): string {
 }
 
 /**
- * The inbox's migration mechanism for the mirror's own files and schema, tracked in `<schema>._migrations`
- * (the underscore keeps it apart from the tables named after Stripe objects). Returns the names applied.
+ * The inbox's migration mechanism for the mirror's own files and schema, tracked in `<schema>._migrations`.
+ * Returns the names applied.
  */
 export async function migrateMirror(store: Store, mirrorSchema: string): Promise<string[]> {
   return applyMigrations(store, {
     directory: MIGRATIONS_DIR,
     schema: checkMirrorSchema(mirrorSchema),
-    trackingTable: "_migrations",
+    trackingTable: MIRROR_TRACKING_TABLE,
     lockKey: `stripe_inbox.migrate_mirror.${mirrorSchema}`,
   });
 }

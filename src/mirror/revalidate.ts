@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
 import { createStripeClient, type StripeApiConfig } from "../stripe-api.js";
+import { actingAs } from "./accounts.js";
 import type { ObjectSnapshot } from "./snapshot.js";
 
 type Retrieve = (stripe: Stripe, id: string, options: Stripe.RequestOptions) => Promise<{ id: string }>;
@@ -58,7 +59,7 @@ export async function revalidate(
   if (!retrieve || snapshot.deleted) return event;
   const fetchedAt = now();
   try {
-    const current = await retrieve(stripe, snapshot.id, snapshot.account ? { stripeAccount: snapshot.account } : {});
+    const current = await retrieve(stripe, snapshot.id, actingAs(snapshot.account));
     const deleted = "deleted" in current && current.deleted === true;
     return {
       ...event,

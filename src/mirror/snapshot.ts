@@ -15,8 +15,8 @@ export interface ObjectSnapshot {
   apiVersion: string | null;
   /** A `*.deleted` event: the row becomes a tombstone. */
   deleted: boolean;
-  /** The object's nested list, when its type has one and the snapshot carries it: zero or one entry. */
-  nested: NestedList[];
+  /** The object's nested list, when its type has one and the snapshot carries it (at most one per type). */
+  nested: NestedList | null;
 }
 
 /** A list inside the object whose items get rows of their own, replaced with the parent. */
@@ -56,19 +56,17 @@ export function snapshotOf(event: unknown): ObjectSnapshot | null {
   if (table === null || NESTED_TABLES.has(table)) return null;
   const nestedList = NESTED_LISTS[object.object];
   const list = nestedList ? object[nestedList.field] : undefined;
-  const nested: NestedList[] =
+  const nested: NestedList | null =
     nestedList && isRecord(list) && Array.isArray(list.data)
-      ? [
-          {
-            table: nestedList.table,
-            parentColumn: nestedList.parentColumn,
-            items: list.data.filter(
-              (item): item is Record<string, unknown> => isRecord(item) && typeof item.id === "string",
-            ),
-            complete: list.has_more !== true,
-          },
-        ]
-      : [];
+      ? {
+          table: nestedList.table,
+          parentColumn: nestedList.parentColumn,
+          items: list.data.filter(
+            (item): item is Record<string, unknown> => isRecord(item) && typeof item.id === "string",
+          ),
+          complete: list.has_more !== true,
+        }
+      : null;
   return {
     table,
     account: typeof event.account === "string" ? event.account : "",

@@ -40,7 +40,7 @@ export interface NestedTarget {
 export function upsertObject(
   schema: string,
   table: string,
-  nested: NestedTarget | undefined,
+  nested: NestedTarget | null,
   asynchronousCommit: boolean,
 ): Statement {
   const target = `${quoteIdent(schema)}.${quoteIdent(table)}`;

@@ -86,13 +86,16 @@ export function migrate(store: Store): Promise<string[]> {
 }
 
 /** The highest applied migration, or 0 when the schema has none yet. */
-export async function currentMigration(store: Queryable & { schema: string }): Promise<number> {
-  const schema = quoteIdent(store.schema);
-  const [exists] = await store.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [
-    `${schema}.migrations`,
-  ]);
+export function currentMigration(store: Queryable & { schema: string }): Promise<number> {
+  return latestApplied(store, store.schema, "migrations");
+}
+
+/** The highest migration a set's tracking table (see MigrationSet) records, or 0 when it does not exist yet. */
+export async function latestApplied(db: Queryable, schema: string, trackingTable: string): Promise<number> {
+  const tracking = `${quoteIdent(schema)}.${quoteIdent(trackingTable)}`;
+  const [exists] = await db.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [tracking]);
   if (!exists?.found) return 0;
-  const [row] = await store.query<{ latest: number | null }>(`SELECT max(id) AS latest FROM ${schema}.migrations`);
+  const [row] = await db.query<{ latest: number | null }>(`SELECT max(id) AS latest FROM ${tracking}`);
   return row?.latest ?? 0;
 }
 

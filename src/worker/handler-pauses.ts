@@ -117,18 +117,19 @@ export function handlerControl(options: {
   /** Called after a pause or resume, to make the local workers re-read the pauses now. */
   changed?: () => void;
 }): HandlerControl {
+  const pause: HandlerControl["pause"] = async (handler, reason = null) => {
+    const store = await options.store();
+    const made = await pauseHandler(store, { handler, by: "operator", reason });
+    options.changed?.();
+    if (made) return { pause: made, alreadyPaused: false };
+    const existing = (await listPauses(store)).find((pause) => pause.handler === handler);
+    // Resumed between the two statements: pause it again.
+    if (!existing) return pause(handler, reason);
+    return { pause: existing, alreadyPaused: true };
+  };
   return {
     list: async () => listHandlerStates(await options.store(), options.known()),
-    async pause(handler, reason = null) {
-      const store = await options.store();
-      const made = await pauseHandler(store, { handler, by: "operator", reason });
-      options.changed?.();
-      if (made) return { pause: made, alreadyPaused: false };
-      const existing = (await listPauses(store)).find((pause) => pause.handler === handler);
-      // Resumed between the two statements: pause it again.
-      if (!existing) return this.pause(handler, reason);
-      return { pause: existing, alreadyPaused: true };
-    },
+    pause,
     async resume(handler) {
       const lifted = await resumeHandler(await options.store(), handler);
       options.changed?.();

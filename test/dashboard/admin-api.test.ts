@@ -177,6 +177,9 @@ describe.each(ENGINES)("the admin API on %s", (engine) => {
     expect(dead.payload).toEqual(JSON.parse(body));
     const missing = await call(`${base}/api/events/evt_missing`, { headers: AUTH });
     expect(missing.status).toBe(404);
+    const malformed = await call(`${base}/api/events/evt_%ZZ`, { headers: AUTH });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error?.code).toBe("invalid_request");
 
     const dryRun = await call(`${base}/api/replay`, { headers: AUTH, body: { status: "dead", dry_run: true } });
     expect(dryRun.json).toEqual({ runs: 1, events: 0, dry_run: true });

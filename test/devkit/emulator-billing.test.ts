@@ -1,18 +1,12 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmulatorClient, eventTypesFor, startEmulatorClient } from "./emulator-setup.js";
+import { type EmulatorClient, eventTypesSince, startEmulatorClient, typesEmittedBy } from "./emulator-setup.js";
 
 let ctx: EmulatorClient;
 beforeAll(async () => {
   ctx = await startEmulatorClient();
 });
 afterAll(() => ctx.emulator.close());
-
-async function typesEmittedBy(calls: () => Promise<unknown>): Promise<string[]> {
-  const before = ctx.emulator.events().length;
-  await calls();
-  return eventTypesFor(ctx.emulator, before);
-}
 
 async function monthlyPrice(unitAmount = 1500): Promise<Stripe.Price> {
   return ctx.stripe.prices.create({
@@ -25,7 +19,7 @@ async function monthlyPrice(unitAmount = 1500): Promise<Stripe.Price> {
 
 describe("products and prices", () => {
   it("creates, updates, lists and deletes a product with its events", async () => {
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       const product = await ctx.stripe.products.create({ name: "Gold", metadata: { tier: "3" } });
       expect(product).toMatchObject({ object: "product", active: true, name: "Gold" });
       expect(product.id).toMatch(/^prod_/);
@@ -69,7 +63,7 @@ describe("subscriptions and invoices", () => {
       invoice_settings: { default_payment_method: "pm_card_visa" },
     });
     let subscription: Stripe.Subscription | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       subscription = await ctx.stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
     });
     expect(types).toEqual([
@@ -151,7 +145,7 @@ describe("subscriptions and invoices", () => {
       items: [{ price: price.id }],
       trial_period_days: 7,
     });
-    const types = await typesEmittedBy(() => ctx.stripe.customers.del(customer.id));
+    const types = await typesEmittedBy(ctx.emulator, () => ctx.stripe.customers.del(customer.id));
     expect(types).toEqual(["customer.subscription.deleted", "customer.deleted"]);
     expect((await ctx.stripe.subscriptions.retrieve(subscription.id)).status).toBe("canceled");
   });
@@ -169,7 +163,7 @@ describe("subscriptions and invoices", () => {
       method: "POST",
     });
     expect(response.status).toBe(200);
-    const types = eventTypesFor(ctx.emulator, before);
+    const types = eventTypesSince(ctx.emulator, before);
     expect(types[0]).toBe("customer.subscription.updated");
     expect(types.slice(1, 3)).toEqual(["invoice.created", "invoice.finalized"]);
     expect(types.slice(-2)).toEqual(["invoice.paid", "invoice.payment_succeeded"]);
@@ -186,7 +180,7 @@ describe("subscriptions and invoices", () => {
       invoice_settings: { default_payment_method: "pm_card_visa" },
     });
     let pending: Stripe.Subscription | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       pending = await ctx.stripe.subscriptions.create({
         customer: customer.id,
         items: [{ price: price.id }],
@@ -260,7 +254,7 @@ describe("checkout sessions", () => {
     const before = ctx.emulator.events().length;
     const { status, session: completed } = await complete(session.id);
     expect(status).toBe(200);
-    expect(eventTypesFor(ctx.emulator, before)).toEqual([
+    expect(eventTypesSince(ctx.emulator, before)).toEqual([
       "payment_intent.created",
       "charge.succeeded",
       "payment_intent.succeeded",

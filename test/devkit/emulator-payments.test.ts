@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmulatorClient, eventTypesFor, startEmulatorClient } from "./emulator-setup.js";
+import { type EmulatorClient, startEmulatorClient, typesEmittedBy } from "./emulator-setup.js";
 
 let ctx: EmulatorClient;
 beforeAll(async () => {
@@ -8,17 +8,10 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.emulator.close());
 
-/** The event types the block's API calls emitted, in order. */
-async function typesEmittedBy(calls: () => Promise<unknown>): Promise<string[]> {
-  const before = ctx.emulator.events().length;
-  await calls();
-  return eventTypesFor(ctx.emulator, before);
-}
-
 describe("payment intents", () => {
   it("creates and confirms with pm_card_visa in Stripe's event sequence, with latest_charge expandable", async () => {
     let intent: Stripe.PaymentIntent | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       intent = await ctx.stripe.paymentIntents.create({
         amount: 2000,
         currency: "usd",
@@ -54,7 +47,7 @@ describe("payment intents", () => {
 
   it("authorizes with capture_method=manual and captures later", async () => {
     const intent = await ctx.stripe.paymentIntents.create({ amount: 5000, currency: "eur", capture_method: "manual" });
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       const confirmed = await ctx.stripe.paymentIntents.confirm(intent.id, { payment_method: "pm_card_mastercard" });
       expect(confirmed).toMatchObject({ status: "requires_capture", amount_capturable: 5000 });
       const captured = await ctx.stripe.paymentIntents.capture(intent.id, { amount_to_capture: 4000 });
@@ -83,7 +76,7 @@ describe("payment intents", () => {
   it("declines pm_card_chargeDeclined with a 402 card_error, charge.failed and payment_intent.payment_failed", async () => {
     const intent = await ctx.stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
     let error: unknown;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       error = await ctx.stripe.paymentIntents
         .confirm(intent.id, { payment_method: "pm_card_chargeDeclined" })
         .catch((e) => e);
@@ -144,7 +137,7 @@ describe("charges and refunds", () => {
       confirm: true,
     });
     let refund: Stripe.Refund | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       refund = await ctx.stripe.refunds.create({ payment_intent: intent.id, amount: 1000 });
     });
     expect(types).toEqual(["charge.refunded", "refund.created"]);
@@ -168,7 +161,7 @@ describe("charges and refunds", () => {
 describe("disputes", () => {
   it("disputes a pm_card_createDispute payment with charge.dispute.created, and closes the dispute", async () => {
     let intent: Stripe.PaymentIntent | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       intent = await ctx.stripe.paymentIntents.create({
         amount: 900,
         currency: "usd",
@@ -191,7 +184,7 @@ describe("payment methods and setup intents", () => {
     const method = await ctx.stripe.paymentMethods.create({ type: "card", card: { token: "tok_mastercard" } });
     expect(method).toMatchObject({ object: "payment_method", type: "card", customer: null });
     expect(method.card).toMatchObject({ brand: "mastercard", last4: "4444" });
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       await ctx.stripe.paymentMethods.attach(method.id, { customer: customer.id });
       await ctx.stripe.paymentMethods.detach(method.id);
     });
@@ -203,7 +196,7 @@ describe("payment methods and setup intents", () => {
   it("confirms a setup intent, attaching the card to the customer", async () => {
     const customer = await ctx.stripe.customers.create({});
     let intent: Stripe.SetupIntent | undefined;
-    const types = await typesEmittedBy(async () => {
+    const types = await typesEmittedBy(ctx.emulator, async () => {
       intent = await ctx.stripe.setupIntents.create({
         customer: customer.id,
         payment_method: "pm_card_visa",

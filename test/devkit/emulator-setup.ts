@@ -15,12 +15,19 @@ export async function startEmulatorClient(): Promise<EmulatorClient> {
   return { emulator, stripe: createStripeClient({ apiKey: "sk_test_devkit", apiBase: emulator.url }, "test") };
 }
 
-/** The types of the events about `objectId` (or touching it through `data.object`), oldest first. */
-export function eventTypesFor(emulator: RunningEmulator, since: number): string[] {
+/** The types of the events emitted after the first `since`, oldest first. */
+export function eventTypesSince(emulator: RunningEmulator, since: number): string[] {
   return emulator
     .events()
     .slice(since)
     .map((event) => event.type);
+}
+
+/** The types of the events `calls` made the emulator emit, oldest first. */
+export async function typesEmittedBy(emulator: RunningEmulator, calls: () => Promise<unknown>): Promise<string[]> {
+  const since = emulator.events().length;
+  await calls();
+  return eventTypesSince(emulator, since);
 }
 
 /** A real stripe-inbox server on Postgres, holding a new endpoint's secret as a user would after `register`. */

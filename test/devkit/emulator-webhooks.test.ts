@@ -57,6 +57,7 @@ describe("webhook endpoints", () => {
     const created = await stripe.webhookEndpoints.create({ url: "http://127.0.0.1:9/hook", enabled_events: ["*"] });
     expect(created.secret).toMatch(/^whsec_/);
     expect(created).toMatchObject({ object: "webhook_endpoint", status: "enabled", livemode: false });
+    expect(created).not.toHaveProperty("connect");
     expect((await stripe.webhookEndpoints.retrieve(created.id)).secret).toBeUndefined();
     expect((await stripe.webhookEndpoints.list()).data.map((e) => e.secret)).toEqual([undefined]);
     const updated = await stripe.webhookEndpoints.update(created.id, {

@@ -10,6 +10,7 @@ import {
   inboxWithSecret,
   startEmulatorClient,
   type TestInbox,
+  typesEmittedBy,
 } from "./emulator-setup.js";
 
 let ctx: EmulatorClient;
@@ -27,23 +28,13 @@ function target() {
   return { apiBase: ctx.emulator.url, apiKey: "sk_test_trigger" };
 }
 
-/** The event types a trigger run emitted, in order. */
-async function typesOf(run: () => Promise<unknown>): Promise<string[]> {
-  const before = ctx.emulator.events().length;
-  await run();
-  return ctx.emulator
-    .events()
-    .slice(before)
-    .map((event) => event.type);
-}
-
 describe("stripe-inbox trigger against the emulator", () => {
   it("has built-in fixtures for at least 30 of the most used events", () => {
     expect(triggerEvents().length).toBeGreaterThanOrEqual(30);
   });
 
   it.each(triggerEvents())("causes %s", async (event) => {
-    expect(await typesOf(() => trigger(event, target()))).toContain(event);
+    expect(await typesEmittedBy(ctx.emulator, () => trigger(event, target()))).toContain(event);
   });
 
   it("delivers payment_intent.succeeded's sequence, signed, to the inbox in Stripe's order", async () => {
@@ -62,7 +53,7 @@ describe("stripe-inbox trigger against the emulator", () => {
 
   it("runs customer.subscription.created as the Stripe CLI does: customer, product, price, subscription", async () => {
     const names: string[] = [];
-    const types = await typesOf(() =>
+    const types = await typesEmittedBy(ctx.emulator, () =>
       trigger("customer.subscription.created", { ...target(), onRequest: (name) => names.push(name) }),
     );
     expect(names).toEqual(["customer", "product", "price", "subscription"]);

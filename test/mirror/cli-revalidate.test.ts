@@ -3,11 +3,9 @@ import type Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
-import { signedHeaders } from "../support/events.js";
 import { CLI, cleanEnv, freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
-import { postgresClient } from "../support/workers.js";
-import { mirrorEvent } from "./support.js";
+import { mirrorEvent, mirroredEmail, postSigned } from "./support.js";
 
 describe("revalidation from the CLI on postgres", () => {
   let emulator: RunningEmulator;
@@ -50,22 +48,6 @@ describe("revalidation from the CLI on postgres", () => {
     });
     return { id: customer.id, body: JSON.stringify(event) };
   };
-  const emailIn = async (mirrorSchema: string, id: string) => {
-    const client = await postgresClient();
-    try {
-      const found = await client
-        .query<{ email: string }>(`SELECT email FROM "${mirrorSchema}".customers WHERE id = $1`, [id])
-        .catch(() => ({ rows: [] }));
-      return found.rows[0]?.email ?? null;
-    } finally {
-      await client.end();
-    }
-  };
-  const post = async (serve: ServeProcess, body: string) => {
-    const response = await fetch(serve.url, { method: "POST", headers: signedHeaders(body), body });
-    expect(response.status).toBe(200);
-  };
-
   it("serve --mirror --revalidate customers writes the customer as the emulator has it", async () => {
     const { mirrorSchema, env } = schemasAndEnv();
     const serve = await startServe({
@@ -75,8 +57,8 @@ describe("revalidation from the CLI on postgres", () => {
     });
     processes.push(serve);
     const { id, body } = await staleEventAbout();
-    await post(serve, body);
-    await expect.poll(() => emailIn(mirrorSchema, id), { timeout: 15_000 }).toBe("current@example.com");
+    await postSigned(serve, body);
+    await expect.poll(() => mirroredEmail(mirrorSchema, id), { timeout: 15_000 }).toBe("current@example.com");
   });
 
   it("worker --mirror with STRIPE_INBOX_MIRROR_REVALIDATE writes the customer as the emulator has it", async () => {
@@ -91,8 +73,8 @@ describe("revalidation from the CLI on postgres", () => {
       worker.kill("SIGKILL");
     };
     const { id, body } = await staleEventAbout();
-    await post(serve, body);
-    await expect.poll(() => emailIn(mirrorSchema, id), { timeout: 15_000 }).toBe("current@example.com");
+    await postSigned(serve, body);
+    await expect.poll(() => mirroredEmail(mirrorSchema, id), { timeout: 15_000 }).toBe("current@example.com");
   });
 
   it("serve --revalidate without STRIPE_API_KEY says so in one line", async () => {

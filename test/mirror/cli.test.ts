@@ -2,11 +2,11 @@ import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
-import { signedHeaders } from "../support/events.js";
+import { SECRET } from "../support/events.js";
 import { CLI, cleanEnv, freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
 import { postgresClient } from "../support/workers.js";
-import { mirrorEvent, objectId } from "./support.js";
+import { mirrorEvent, mirroredEmail, objectId, postSigned } from "./support.js";
 
 const T = 1_760_000_000;
 
@@ -20,18 +20,11 @@ describe("the mirror from the CLI on postgres", () => {
     for (const schema of schemas.splice(0)) await dropSchema(schema);
   });
 
-  const post = async (serve: ServeProcess, event: Record<string, unknown>) => {
-    const body = JSON.stringify(event);
-    const response = await fetch(serve.url, { method: "POST", headers: signedHeaders(body), body });
-    expect(response.status).toBe(200);
-  };
-  const emailIn = async (mirrorSchema: string, id: string) => {
+  const existingSchemas = async (names: string[]) => {
     const client = await postgresClient();
     try {
-      const found = await client
-        .query<{ email: string }>(`SELECT email FROM "${mirrorSchema}".customers WHERE id = $1`, [id])
-        .catch(() => ({ rows: [] }));
-      return found.rows[0]?.email ?? null;
+      const found = await client.query("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [names]);
+      return found.rows;
     } finally {
       await client.end();
     }
@@ -44,11 +37,13 @@ describe("the mirror from the CLI on postgres", () => {
     const serve = await startServe({ port: await freePort(), env });
     processes.push(serve);
     const id = objectId("cus");
-    await post(
+    await postSigned(
       serve,
-      mirrorEvent({ type: "customer.created", object: { id, object: "customer", email: "a@x.io" }, created: T }),
+      JSON.stringify(
+        mirrorEvent({ type: "customer.created", object: { id, object: "customer", email: "a@x.io" }, created: T }),
+      ),
     );
-    await expect.poll(() => emailIn(mirrorSchema, id), { timeout: 15_000 }).toBe("a@x.io");
+    await expect.poll(() => mirroredEmail(mirrorSchema, id), { timeout: 15_000 }).toBe("a@x.io");
   });
 
   it("worker --mirror, without a handlers module, applies what serve received", async () => {
@@ -65,11 +60,13 @@ describe("the mirror from the CLI on postgres", () => {
       worker.kill("SIGKILL");
     };
     const id = objectId("cus");
-    await post(
+    await postSigned(
       serve,
-      mirrorEvent({ type: "customer.updated", object: { id, object: "customer", email: "b@x.io" }, created: T }),
+      JSON.stringify(
+        mirrorEvent({ type: "customer.updated", object: { id, object: "customer", email: "b@x.io" }, created: T }),
+      ),
     );
-    await expect.poll(() => emailIn(mirrorSchema, id), { timeout: 15_000 }).toBe("b@x.io");
+    await expect.poll(() => mirroredEmail(mirrorSchema, id), { timeout: 15_000 }).toBe("b@x.io");
   });
 
   it("worker without --handlers or --mirror says what it needs in one line", async () => {
@@ -130,7 +127,7 @@ describe("the mirror from the CLI on postgres", () => {
       const stripe = createStripeClient({ apiKey: "sk_test_cli", apiBase: emulator.url }, "test");
       const customer = await stripe.customers.create({ email: "never-delivered@example.com" });
       await expect
-        .poll(() => emailIn(mirrorSchema, customer.id), { timeout: 15_000 })
+        .poll(() => mirroredEmail(mirrorSchema, customer.id), { timeout: 15_000 })
         .toBe("never-delivered@example.com");
     } finally {
       await emulator.close();
@@ -182,14 +179,35 @@ describe("the mirror from the CLI on postgres", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain("Cannot backfill widgets; known types:");
-    const client = await postgresClient();
-    try {
-      const found = await client.query("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [
-        [schema, mirrorSchema],
-      ]);
-      expect(found.rows).toEqual([]);
-    } finally {
-      await client.end();
-    }
+    expect(await existingSchemas([schema, mirrorSchema])).toEqual([]);
+  });
+
+  it("backfill into a mirror schema that is not a plain identifier says so in one line and creates nothing", async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const result = await runCli(["backfill", "--mirror", "Not-Plain"], {
+      DATABASE_URL: POSTGRES_URL,
+      STRIPE_INBOX_SCHEMA: schema,
+      STRIPE_API_KEY: "sk_test_cli",
+      STRIPE_API_BASE: "http://127.0.0.1:9",
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain('Mirror schema "Not-Plain" must be a plain lower-case identifier');
+    expect(await existingSchemas([schema])).toEqual([]);
+  });
+
+  it("serve --reconcile-every without STRIPE_API_KEY says so in one line before it migrates anything", async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const result = await runCli(["serve", "--port", String(await freePort()), "--reconcile-every", "1m"], {
+      DATABASE_URL: POSTGRES_URL,
+      STRIPE_INBOX_SCHEMA: schema,
+      STRIPE_WEBHOOK_SECRET: SECRET,
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("STRIPE_API_KEY");
+    expect(await existingSchemas([schema])).toEqual([]);
   });
 });

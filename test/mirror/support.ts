@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { expect } from "vitest";
 import { migrate } from "../../src/store/migrate.js";
 import type { Store } from "../../src/store/store.js";
+import { signedHeaders } from "../support/events.js";
+import type { ServeProcess } from "../support/processes.js";
 import { dropSchema, type Engine, openTestStore } from "../support/stores.js";
+import { postgresClient } from "../support/workers.js";
 
 export const API_VERSION = "2025-10-29.clover";
 
@@ -74,4 +78,23 @@ export async function openMirrorTestDb(engine: Engine): Promise<MirrorTestDb> {
       if (engine === "postgres") await dropSchema(mirrorSchema);
     },
   };
+}
+
+/** Posts a signed delivery to a `serve` process and expects it stored. */
+export async function postSigned(serve: ServeProcess, body: string): Promise<void> {
+  const response = await fetch(serve.url, { method: "POST", headers: signedHeaders(body), body });
+  expect(response.status).toBe(200);
+}
+
+/** A customer's `email` column in a Postgres mirror, or null while it has no row (or no table) yet. */
+export async function mirroredEmail(mirrorSchema: string, id: string): Promise<string | null> {
+  const client = await postgresClient();
+  try {
+    const found = await client
+      .query<{ email: string }>(`SELECT email FROM "${mirrorSchema}".customers WHERE id = $1`, [id])
+      .catch(() => ({ rows: [] }));
+    return found.rows[0]?.email ?? null;
+  } finally {
+    await client.end();
+  }
 }

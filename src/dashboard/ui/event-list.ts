@@ -28,7 +28,7 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
     field("livemode", "mode", el("select", {}, ...options(["", "true", "false"]))),
   ) as HTMLFormElement;
   const rows = el("tbody");
-  const more = el("button", { type: "button", hidden: true }, "Load more");
+  const more = el("button", { type: "button", hidden: true, onclick: kit.action(() => loadMore()) }, "Load more");
   const replayBar = el("div", { class: "replay-bar" });
   root.replaceChildren(
     el("h1", {}, deadOnly ? "Dead letters" : "Events"),
@@ -93,7 +93,7 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
     if (laterPages.length === 0) cursor = page.next_cursor;
     render();
   };
-  more.addEventListener("click", async () => {
+  const loadMore = async () => {
     if (!cursor) return;
     const params = current();
     params.set("cursor", cursor);
@@ -101,7 +101,7 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
     laterPages = [...laterPages, ...page.data];
     cursor = page.next_cursor;
     render();
-  });
+  };
 
   // Replay by filter: only the filters replay applies exactly; it counts first and asks for confirmation.
   const replayFilter = () => {
@@ -119,36 +119,41 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
     }
     return { filter };
   };
+  const replayMatching = async (filter: Record<string, string>) => {
+    const done = await kit.api<{ runs: number }>("/api/replay", { method: "POST", body: filter });
+    kit.notice(`${done.runs} run(s) sent back to the workers.`, "info");
+    showReplay();
+    await loadFirst();
+  };
+  const countMatching = async (filter: Record<string, string>) => {
+    const count = await kit.api<{ runs: number }>("/api/replay", {
+      method: "POST",
+      body: { ...filter, dry_run: true },
+    });
+    replayBar.replaceChildren(
+      el("span", {}, `${count.runs} run(s) match. `),
+      el(
+        "button",
+        { type: "button", "data-testid": "replay-confirm", onclick: kit.action(() => replayMatching(filter)) },
+        `Replay ${count.runs} run(s)`,
+      ),
+      el("button", { type: "button", onclick: showReplay }, "Cancel"),
+    );
+  };
   const showReplay = () => {
-    const choice = replayFilter();
+    const { filter, error } = replayFilter();
     const button = el(
       "button",
       {
         type: "button",
-        disabled: "error" in choice,
-        title: "error" in choice ? choice.error : "",
+        disabled: error !== undefined,
+        title: error ?? "",
         "data-testid": "replay-filter",
+        onclick: filter && kit.action(() => countMatching(filter)),
       },
       "Replay matching runs…",
     );
-    button.addEventListener("click", async () => {
-      if (!("filter" in choice)) return;
-      const count = await kit.api<{ runs: number; events: number }>("/api/replay", {
-        method: "POST",
-        body: { ...choice.filter, dry_run: true },
-      });
-      const confirm = el("button", { type: "button", "data-testid": "replay-confirm" }, `Replay ${count.runs} run(s)`);
-      const cancel = el("button", { type: "button" }, "Cancel");
-      cancel.addEventListener("click", showReplay);
-      confirm.addEventListener("click", async () => {
-        const done = await kit.api<{ runs: number }>("/api/replay", { method: "POST", body: choice.filter });
-        kit.notice(`${done.runs} run(s) sent back to the workers.`, "info");
-        showReplay();
-        await loadFirst();
-      });
-      replayBar.replaceChildren(el("span", {}, `${count.runs} run(s) match. `), confirm, cancel);
-    });
-    replayBar.replaceChildren(button, "error" in choice ? el("span", { class: "hint" }, choice.error) : "");
+    replayBar.replaceChildren(button, error ? el("span", { class: "hint" }, error) : "");
   };
 
   let typing: number | undefined;
@@ -158,7 +163,7 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
       laterPages = [];
       cursor = null;
       showReplay();
-      loadFirst().catch((error: unknown) => kit.notice(String(error instanceof Error ? error.message : error)));
+      kit.action(loadFirst)();
     }, 250);
   });
   filters.addEventListener("submit", (event) => event.preventDefault());

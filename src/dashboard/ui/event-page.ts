@@ -15,11 +15,7 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
     await load();
   };
   const button = (label: string, testId: string, onclick: () => Promise<void>) =>
-    el(
-      "button",
-      { type: "button", "data-testid": testId, onclick: () => onclick().catch((e: unknown) => kit.notice(String(e))) },
-      label,
-    );
+    el("button", { type: "button", "data-testid": testId, onclick: kit.action(onclick) }, label);
 
   let shown = "";
   const load = async () => {

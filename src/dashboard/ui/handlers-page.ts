@@ -69,7 +69,7 @@ export function handlersView(kit: UiKit, root: HTMLElement): () => void {
               {
                 type: "button",
                 "data-testid": line.paused ? "resume" : "pause",
-                onclick: () => act(line).catch((error: unknown) => kit.notice(String(error))),
+                onclick: kit.action(() => act(line)),
               },
               line.paused ? "Resume" : "Pause",
             ),

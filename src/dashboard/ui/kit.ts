@@ -1,6 +1,6 @@
 /**
  * Browser code. Every function in src/dashboard/ui/ is sent to the browser as its own source text (see
- * dashboard-assets.ts), so none may use an import or anything else from its module: only its parameters,
+ * assets.ts), so none may use an import or anything else from its module: only its parameters,
  * its own body and the browser's globals. Types are imported with `import type`, which leaves no trace.
  */
 
@@ -19,6 +19,8 @@ export interface UiKit {
   json(value: unknown): Node;
   /** Shows an error or notice at the top of the page; null clears it. */
   notice(message: string | null, kind?: "error" | "info"): void;
+  /** A click listener that runs `work` and shows its error, if any, at the top of the page. */
+  action(work: () => Promise<void>): () => void;
   /** How often the pages refresh themselves. */
   readonly pollMs: number;
 }
@@ -80,6 +82,9 @@ export function uiKit(): UiKit {
     window.dispatchEvent(new HashChangeEvent("hashchange"));
   });
 
+  const showError = (error: unknown) => notice(error instanceof Error ? error.message : String(error));
+  const action: UiKit["action"] = (work) => () => void work().catch(showError);
+
   const every: UiKit["every"] = (ms, tick) => {
     let stopped = false;
     let timer: number | undefined;
@@ -87,7 +92,7 @@ export function uiKit(): UiKit {
       try {
         await tick();
       } catch (error) {
-        notice(error instanceof Error ? error.message : String(error));
+        showError(error);
       }
       if (!stopped) timer = window.setTimeout(run, ms);
     };
@@ -125,6 +130,7 @@ export function uiKit(): UiKit {
     json: (value) => jsonTree(value, 0),
     every,
     notice,
+    action,
     time: (iso) => (iso ? new Date(iso).toLocaleString(undefined, { hour12: false }) : ""),
     statusBadge: (status) => el("span", { class: `status status-${status}`, "data-status": status }, status),
     pollMs: Number(document.body.dataset.pollMs ?? 2000),

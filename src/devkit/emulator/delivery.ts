@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type Stripe from "stripe";
 import type { Logger } from "../../log.js";
 import { sign } from "../../verify/sign.js";
@@ -113,7 +114,10 @@ export class WebhookDelivery {
     // Let the rest of the API call's events join the batch, so the shuffle fault has something to shuffle.
     await new Promise((resolve) => setImmediate(resolve));
     const faults = this.options.faults();
-    if (faults.deliveryDelayMs) await new Promise((resolve) => setTimeout(resolve, faults.deliveryDelayMs));
+    // Cut short by close(), so a stopped emulator leaves no timer behind; the loop below then sees the abort.
+    if (faults.deliveryDelayMs) {
+      await sleep(faults.deliveryDelayMs, undefined, { signal: this.aborter.signal }).catch(() => {});
+    }
     for (;;) {
       const batch = this.queues.get(endpointId)?.splice(0) ?? [];
       if (batch.length === 0 || this.aborter.signal.aborted) {

@@ -1,7 +1,6 @@
 import type Stripe from "stripe";
-import { ConfigError } from "../../errors.js";
-import { sign } from "../../verify/sign.js";
 import { startEmulator } from "../emulator/index.js";
+import { postSignedEvent } from "../post-signed.js";
 import { type TriggerOptions, trigger } from "./trigger.js";
 
 export interface DirectDelivery {
@@ -36,15 +35,7 @@ export async function triggerDirect(
   const deliveries: DirectDelivery[] = [];
   for (const emitted of events) {
     const body = JSON.stringify({ ...emitted, pending_webhooks: 1 }, null, 2);
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": sign(body, { secret }) },
-      body,
-    }).catch((error: unknown) => {
-      throw new ConfigError(
-        `Could not reach ${url}: ${(error as Error).cause ?? error}. Is \`stripe-inbox serve\` running?`,
-      );
-    });
+    const response = await postSignedEvent(url, body, secret);
     await response.arrayBuffer();
     deliveries.push({ event: emitted, status: response.status });
   }

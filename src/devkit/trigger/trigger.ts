@@ -17,10 +17,9 @@ export function triggerEvents(): string[] {
 }
 
 export function builtInFixture(event: string): FixtureFile {
-  if (!triggerEvents().includes(event)) {
-    throw new ConfigError(
-      `No built-in fixture for "${event}": pass --fixture FILE, or one of: ${triggerEvents().join(", ")}.`,
-    );
+  const events = triggerEvents();
+  if (!events.includes(event)) {
+    throw new ConfigError(`No built-in fixture for "${event}": pass --fixture FILE, or one of: ${events.join(", ")}.`);
   }
   return loadFixtureFile(fileURLToPath(new URL(`${event}.json`, FIXTURES_DIR)));
 }

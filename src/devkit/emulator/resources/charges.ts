@@ -9,6 +9,7 @@ import {
   optionalBoolean,
   optionalInteger,
   optionalString,
+  type Params,
   requireInteger,
   requireString,
 } from "../params.js";
@@ -25,6 +26,13 @@ export interface ChargeRequest {
   capture: boolean;
   description: string | null;
   metadata: Stripe.Metadata;
+}
+
+/** A charge's or payment intent's `amount`: Stripe refuses less than its minimum, $0.50 for usd. */
+export function requirePaymentAmount(params: Params): number {
+  const amount = requireInteger(params, "amount");
+  if (amount < 50) throw invalidParam("amount", "Amount must be at least $0.50 usd", "amount_too_small");
+  return amount;
 }
 
 /** Creates the charge for a payment and emits `charge.succeeded` or, for a declining test card, `charge.failed`. */
@@ -154,8 +162,7 @@ export function chargeRoutes(core: EmulatorCore): Route[] {
       method: "POST",
       pattern: "/v1/charges",
       handler: ({ params, request }) => {
-        const amount = requireInteger(params, "amount");
-        if (amount < 50) throw invalidParam("amount", "Amount must be at least $0.50 usd", "amount_too_small");
+        const amount = requirePaymentAmount(params);
         const currency = requireString(params, "currency").toLowerCase();
         const source = optionalString(params, "source") ?? optionalString(params, "payment_method");
         if (source === undefined) throw missingParam("source");

@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { EmulatorCore, Route } from "../core.js";
+import type { ApiRequest, EmulatorCore, Route } from "../core.js";
 import { invalidParam, missingParam, StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
 import { paginate } from "../list.js";
@@ -35,6 +35,8 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
     url: `/v1/checkout/sessions/${session.id}/line_items`,
   });
   core.virtualFields.set("checkout.session.line_items", itemsList);
+  const complete = ({ path, params }: ApiRequest) =>
+    completeSession(core, get(path.id as string), lineItems.get(path.id as string) ?? [], params);
   return [
     {
       method: "POST",
@@ -89,20 +91,10 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
         return paginate(sessions, params, url);
       },
     },
-    {
-      method: "POST",
-      pattern: "/_emulator/checkout/sessions/:id/complete",
-      handler: ({ path, params }) =>
-        completeSession(core, get(path.id as string), lineItems.get(path.id as string) ?? [], params),
-    },
+    { method: "POST", pattern: "/_emulator/checkout/sessions/:id/complete", handler: complete },
     // The hosted page's own calls, which the Stripe CLI's checkout fixtures make: read the page, then pay.
     { method: "GET", pattern: "/v1/payment_pages/:id", handler: ({ path }) => get(path.id as string) },
-    {
-      method: "POST",
-      pattern: "/v1/payment_pages/:id/confirm",
-      handler: ({ path, params }) =>
-        completeSession(core, get(path.id as string), lineItems.get(path.id as string) ?? [], params),
-    },
+    { method: "POST", pattern: "/v1/payment_pages/:id/confirm", handler: complete },
   ];
 }
 

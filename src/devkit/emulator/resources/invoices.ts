@@ -224,6 +224,7 @@ export function payInvoice(
   return true;
 }
 
+/** What an invoice is charged with: its subscription's default method, else the customer's invoice default. */
 export function defaultPaymentMethod(core: EmulatorCore, invoice: Stripe.Invoice): string | null {
   const subscriptionId = invoice.parent?.subscription_details?.subscription;
   if (typeof subscriptionId === "string") {

@@ -10,12 +10,11 @@ import {
   optionalInteger,
   optionalString,
   type Params,
-  requireInteger,
   requireString,
   stringList,
 } from "../params.js";
 import { stripeId } from "../store.js";
-import { captureCharge, cardDeclined, createCharge, settleCharge } from "./charges.js";
+import { captureCharge, cardDeclined, createCharge, requirePaymentAmount, settleCharge } from "./charges.js";
 import { attachPaymentMethod, namedPaymentMethodTypes, resolvePaymentMethod } from "./payment-methods.js";
 
 const CANCELABLE = new Set([
@@ -123,8 +122,7 @@ export function paymentIntentRoutes(core: EmulatorCore): Route[] {
 }
 
 export function createPaymentIntent(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.PaymentIntent {
-  const amount = requireInteger(params, "amount");
-  if (amount < 50) throw invalidParam("amount", "Amount must be at least $0.50 usd", "amount_too_small");
+  const amount = requirePaymentAmount(params);
   const currency = requireString(params, "currency").toLowerCase();
   const customer = optionalString(params, "customer") ?? null;
   if (customer !== null) core.store.get("customer", customer, "customer");

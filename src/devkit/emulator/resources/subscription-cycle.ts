@@ -2,9 +2,9 @@ import type Stripe from "stripe";
 import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
-import { createSubscriptionInvoice, payInvoice } from "./invoices.js";
-import { addInterval } from "./subscription-items.js";
-import { cancelSubscription, paymentMethodFor } from "./subscriptions.js";
+import { createSubscriptionInvoice, defaultPaymentMethod, payInvoice } from "./invoices.js";
+import { addInterval, invoiceLinesFor } from "./subscription-items.js";
+import { cancelSubscription } from "./subscriptions.js";
 
 /**
  * `POST /_emulator/subscriptions/:id/renew`: the end of the current period, which on Stripe comes with time (or a
@@ -44,16 +44,11 @@ function renewSubscription(core: EmulatorCore, subscription: Stripe.Subscription
     status: subscription.status === "trialing" ? "active" : subscription.status,
   });
   core.events.emit("customer.subscription.updated", subscription, request, previous);
-  const lines = items.map((item) => ({
-    price: item.price,
-    quantity: item.quantity ?? 1,
-    periodStart: item.current_period_start,
-    periodEnd: item.current_period_end,
-  }));
+  const lines = invoiceLinesFor(items);
   const invoice = createSubscriptionInvoice(core, subscription, lines, "subscription_cycle", request);
   subscription.latest_invoice = invoice.id;
   try {
-    payInvoice(core, invoice, paymentMethodFor(core, subscription), request);
+    payInvoice(core, invoice, defaultPaymentMethod(core, invoice), request);
   } catch (error) {
     if (!(error instanceof StripeApiError)) throw error;
     const pastDue = core.store.update(subscription, { status: "past_due" });

@@ -3,6 +3,7 @@ import type { EmulatorCore } from "../core.js";
 import { invalidParam, missingParam } from "../errors.js";
 import { optionalInteger, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
+import type { InvoiceLine } from "./invoices.js";
 
 /** One `items[n]` of a subscription: its recurring price, quantity and current period. */
 export function subscriptionItem(
@@ -63,6 +64,16 @@ function planFor(price: Stripe.Price): Stripe.Plan {
     trial_period_days: null,
     usage_type: "licensed",
   };
+}
+
+/** What the items' current periods are billed as. */
+export function invoiceLinesFor(items: readonly Stripe.SubscriptionItem[]): InvoiceLine[] {
+  return items.map((item) => ({
+    price: item.price,
+    quantity: item.quantity ?? 1,
+    periodStart: item.current_period_start,
+    periodEnd: item.current_period_end,
+  }));
 }
 
 export function addInterval(start: number, interval: Stripe.Price.Recurring.Interval, count: number): number {

@@ -13,9 +13,9 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
-import { createSubscriptionInvoice, invoiceRoutes, payInvoice } from "./invoices.js";
+import { createSubscriptionInvoice, defaultPaymentMethod, invoiceRoutes, payInvoice } from "./invoices.js";
 import { customerPaymentMethod } from "./payment-methods.js";
-import { subscriptionItem } from "./subscription-items.js";
+import { invoiceLinesFor, subscriptionItem } from "./subscription-items.js";
 
 const DAY = 86_400;
 
@@ -159,12 +159,7 @@ export function createSubscription(core: EmulatorCore, params: Params, request: 
     trial_settings: { end_behavior: { billing_cycle_anchor: "unchanged", missing_payment_method: "create_invoice" } },
     trial_start: trialEnd ? now : null,
   });
-  const lines = items.map((item) => ({
-    price: item.price,
-    quantity: item.quantity ?? 1,
-    periodStart: item.current_period_start,
-    periodEnd: item.current_period_end,
-  }));
+  const lines = invoiceLinesFor(items);
   // Stripe bills a trial's first period at zero.
   const billed = trialEnd ? lines.map((line) => ({ ...line, price: { ...line.price, unit_amount: 0 } })) : lines;
   // Stripe announces the subscription as `incomplete` and, once the first invoice is paid, updates it to `active`.
@@ -175,7 +170,7 @@ export function createSubscription(core: EmulatorCore, params: Params, request: 
   // `default_incomplete` leaves the first payment to the client (Payment Element), so nothing is charged here.
   if (collection !== "charge_automatically" || (behavior === "default_incomplete" && !trialEnd)) return subscription;
   try {
-    if (payInvoice(core, invoice, paymentMethodFor(core, subscription), request)) {
+    if (payInvoice(core, invoice, defaultPaymentMethod(core, invoice), request)) {
       activateAfterPayment(core, invoice, request);
     }
   } catch (error) {
@@ -258,13 +253,6 @@ function updatedItems(
     );
   });
   return items;
-}
-
-export function paymentMethodFor(core: EmulatorCore, subscription: Stripe.Subscription): string | null {
-  if (typeof subscription.default_payment_method === "string") return subscription.default_payment_method;
-  const customer = core.store.get<Stripe.Customer>("customer", subscription.customer as string, "customer");
-  const method = customer.invoice_settings.default_payment_method;
-  return typeof method === "string" ? method : null;
 }
 
 /** An incomplete subscription becomes active once its first invoice is paid. */

@@ -37,7 +37,9 @@ export function webhookEndpointRoutes(core: EmulatorCore): Route[] {
           status: "enabled",
           url: endpointUrl(params, true) as string,
         };
-        return { ...core.store.insert(endpoint) };
+        core.store.insert(endpoint);
+        // The secret is shown in this answer only; `connect` is the emulator's own bookkeeping, not a field.
+        return { ...withoutSecret(endpoint), secret: endpoint.secret };
       },
     },
     {
