@@ -25,7 +25,7 @@ export type { EventEnvelope } from "./inbox/parse-event.js";
 export { createLogger, type LoggerSettings } from "./log.js";
 export type { DeliveryOutcome, InboxMetrics } from "./metrics/inbox-metrics.js";
 export type { QueueState } from "./metrics/queue-state.js";
-export { type ApplyOutcome, createMirror, type Mirror, type MirrorOptions } from "./mirror/apply.js";
+export { type ApplyOutcome, createMirror, type Mirror } from "./mirror/apply.js";
 export { BACKFILL_TYPES, type BackfillOptions, type BackfillProgress, backfill } from "./mirror/backfill.js";
 export { MIRROR_HANDLER_NAME, registerMirror } from "./mirror/handler.js";
 export { DEFAULT_MIRROR_SCHEMA, migrateMirror } from "./mirror/migrate.js";
@@ -41,6 +41,7 @@ export {
   type VerifyOptions,
   verifySignature,
 } from "./verify/verify.js";
+export type { BatchWriter, DeferOptions } from "./worker/deferred-writes.js";
 export type { EventFor, EventPattern, StripeEventType } from "./worker/event-types.js";
 export type { HandlerControl, HandlerPause, HandlerState, PausedBy } from "./worker/handler-pauses.js";
 export type { Handler, HandlerContext, HandlerOptions } from "./worker/registry.js";

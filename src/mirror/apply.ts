@@ -1,8 +1,11 @@
 import type { Logger } from "pino";
 import type { Queryable } from "../store/store.js";
+import type { BatchWriter } from "../worker/deferred-writes.js";
+import type { HandlerContext } from "../worker/registry.js";
 import { ObjectTables } from "./object-tables.js";
-import { type ObjectSnapshot, snapshotOf } from "./snapshot.js";
-import { type Statement, upsertObject } from "./statements.js";
+import { nestedTargetOf, type ObjectSnapshot, snapshotOf } from "./snapshot.js";
+import { type Statement, upsertObjects } from "./statements.js";
+import { type SnapshotWritten, writeSnapshots } from "./write-snapshots.js";
 
 export type ApplyOutcome =
   /** The row now holds this event's snapshot. */
@@ -16,70 +19,76 @@ export interface Mirror {
   readonly schema: string;
   /** Applies one event's object in the caller's transaction: exactly once when that transaction is a run's. */
   apply(tx: Queryable, event: unknown, log?: Logger): Promise<ApplyOutcome>;
-}
-
-export interface MirrorOptions {
   /**
-   * Lets the transaction that applies an event commit without waiting for its WAL to reach the disk
-   * (`synchronous_commit = off` for that transaction only): one fsync fewer per run. A crash of the database server
-   * may then lose the last fraction of a second of committed writes, each transaction whole (for a run: the row
-   * and the run's success, so the run runs again); never half of one. Off by default: it applies to everything
-   * the caller's transaction writes.
+   * Applies one event's object with a handler's run: queued with `ctx.defer` (committed with the run's success, in
+   * one statement per table with other runs' objects) once its table is known to exist, otherwise at once through
+   * `ctx.tx`, which creates the table.
    */
-  asynchronousCommit?: boolean;
+  applyInRun(ctx: Pick<HandlerContext, "tx" | "defer" | "log">, event: unknown): Promise<ApplyOutcome | "deferred">;
 }
 
-export function createMirror(schema: string, options: MirrorOptions = {}): Mirror {
-  const asynchronousCommit = options.asynchronousCommit === true;
+interface QueuedSnapshot {
+  snapshot: ObjectSnapshot;
+  log: Logger;
+}
+
+export function createMirror(schema: string): Mirror {
   const tables = new ObjectTables(schema);
   const statements = new Map<string, Statement>();
-  const cached = (key: string, make: () => Statement) => {
-    const found = statements.get(key) ?? make();
-    statements.set(key, found);
+  const statementFor = (table: string) => {
+    const found = statements.get(table) ?? upsertObjects(schema, table, nestedTargetOf(table));
+    statements.set(table, found);
     return found;
   };
 
-  const write = async (tx: Queryable, snapshot: ObjectSnapshot, log: Logger | undefined): Promise<ApplyOutcome> => {
-    const list = snapshot.nested;
-    const upsert = cached(list ? `${snapshot.table}+${list.table}` : snapshot.table, () =>
-      upsertObject(schema, snapshot.table, list, asynchronousCommit),
+  /** Warns when an object's stored api_version differs from its event's. */
+  const warnOnVersionChange = ({ snapshot, previousApiVersion }: SnapshotWritten, log: Logger | undefined) => {
+    if (previousApiVersion === null || snapshot.apiVersion === null || previousApiVersion === snapshot.apiVersion)
+      return;
+    // The raw object is kept either way; typed columns may read fields the other version names differently.
+    log?.warn(
+      { object: snapshot.id, table: snapshot.table, stored: previousApiVersion, event: snapshot.apiVersion },
+      "mirror: event's api_version differs from the one stored for this object",
     );
-    const params: unknown[] = [
-      snapshot.account,
-      snapshot.id,
-      JSON.stringify(snapshot.object),
-      snapshot.livemode,
-      snapshot.deleted,
-      snapshot.eventId,
-      snapshot.eventCreated,
-      snapshot.apiVersion,
-      snapshot.eventType,
-    ];
-    if (list) params.push(JSON.stringify(list.items), list.complete);
-    const [result] = await tx.query<{ previous_api_version: string | null; applied: boolean }>(upsert.text, params, {
-      prepareAs: upsert.name,
-    });
-    const previous = result?.previous_api_version ?? null;
-    if (previous !== null && snapshot.apiVersion !== null && previous !== snapshot.apiVersion) {
-      // The raw object is kept either way; typed columns may read fields the other version names differently.
-      log?.warn(
-        { object: snapshot.id, table: snapshot.table, stored: previous, event: snapshot.apiVersion },
-        "mirror: event's api_version differs from the one stored for this object",
+  };
+
+  // Each object's row is its lock: INSERT ... ON CONFLICT waits for a concurrent writer of the same row and then
+  // judges the guard against the latest committed version; a nested list's stale rows are deleted after that wait,
+  // under a snapshot of their own (see upsertObjects).
+  const writer: BatchWriter<QueuedSnapshot> = {
+    name: `stripe-inbox.mirror.${schema}`,
+    async write(tx, queued) {
+      const logs = new Map(queued.map(({ snapshot, log }) => [snapshot, log]));
+      const written = await writeSnapshots(
+        tx,
+        queued.map(({ snapshot }) => snapshot),
+        statementFor,
       );
-    }
-    return result?.applied ? "applied" : "stale";
+      return () => {
+        for (const result of written) warnOnVersionChange(result, logs.get(result.snapshot));
+      };
+    },
+  };
+
+  const applyNow = async (tx: Queryable, snapshot: ObjectSnapshot, log: Logger | undefined) => {
+    await tables.ensure(tx, snapshot.table);
+    const [written] = await writeSnapshots(tx, [snapshot], statementFor);
+    if (written) warnOnVersionChange(written, log);
+    return written?.applied ? "applied" : "stale";
   };
 
   return {
     schema,
     async apply(tx, event, log) {
       const snapshot = snapshotOf(event);
+      return snapshot ? applyNow(tx, snapshot, log) : "skipped";
+    },
+    async applyInRun(ctx, event) {
+      const snapshot = snapshotOf(event);
       if (!snapshot) return "skipped";
-      await tables.ensure(tx, snapshot.table);
-      // One object per run, one statement. Its row is the lock: INSERT ... ON CONFLICT waits for a concurrent
-      // writer of the same row and then judges the guard against the latest committed version; a nested list's
-      // stale rows are deleted after that wait, under a snapshot of their own (see upsertObject).
-      return write(tx, snapshot, log);
+      if (!tables.isKnown(snapshot.table)) return applyNow(ctx.tx, snapshot, ctx.log);
+      ctx.defer(writer, { snapshot, log: ctx.log });
+      return "deferred";
     },
   };
 }

@@ -16,8 +16,9 @@ export interface MirrorHandlerOptions {
 }
 
 /**
- * Registers the mirror as a handler for every event: each event's object is applied in the run's transaction,
- * so it is written exactly once, together with the run's success, and retried like any handler when it fails.
+ * Registers the mirror as a handler for every event: each event's object is written with the run's success (a
+ * deferred write, committed in a batch with other runs'), so exactly once, and retried like any handler when it
+ * fails.
  */
 export function registerMirror(
   registry: Pick<HandlerRegistry, "on">,
@@ -39,7 +40,7 @@ export function registerMirror(
       } else if (snapshot && ties) {
         current = await refetchOnTie(ties, schema, event, snapshot);
       }
-      await mirror.apply(ctx.tx, current, ctx.log);
+      await mirror.applyInRun(ctx, current);
     },
     { name: MIRROR_HANDLER_NAME },
   );

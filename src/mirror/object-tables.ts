@@ -11,6 +11,11 @@ export class ObjectTables {
 
   constructor(readonly schema: string) {}
 
+  /** True once the table was seen committed: a write to it needs no check first. */
+  isKnown(table: string): boolean {
+    return this.#known.has(table);
+  }
+
   async ensure(tx: Queryable, table: string): Promise<void> {
     if (this.#known.has(table)) return;
     const qualified = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;

@@ -38,6 +38,18 @@ const NESTED_LISTS: Record<string, { field: string; table: string; parentColumn:
 /** Tables whose rows belong to a parent; an object of theirs arriving on its own is not mirrored. */
 export const NESTED_TABLES = new Set(Object.values(NESTED_LISTS).map((list) => list.table));
 
+const NESTED_BY_PARENT_TABLE = new Map(
+  Object.entries(NESTED_LISTS).map(([object, list]) => [
+    tableForObject(object),
+    { table: list.table, parentColumn: list.parentColumn },
+  ]),
+);
+
+/** Where a table's nested list goes, for the tables whose objects carry one. */
+export function nestedTargetOf(table: string): { table: string; parentColumn: string } | null {
+  return NESTED_BY_PARENT_TABLE.get(table) ?? null;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

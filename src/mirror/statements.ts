@@ -20,36 +20,59 @@ export interface NestedTarget {
   parentColumn: string;
 }
 
+/** The fields of one object's row in the statement's input (a JSON array; see upsertObjects). */
+export interface UpsertInput {
+  account: string;
+  id: string;
+  data: Record<string, unknown>;
+  livemode: boolean;
+  deleted: boolean;
+  event_id: string;
+  /** Unix seconds, fractional for a refetched object. */
+  event_created: number;
+  api_version: string | null;
+  event_type: string;
+  /** The nested list's items, and whether the list is complete (with `nested` only). */
+  items?: Array<Record<string, unknown>>;
+  complete?: boolean;
+}
+
+/** One row per input object. */
+export interface UpsertResult {
+  account: string;
+  id: string;
+  /** The api_version stored before this statement, null for a new row. */
+  previous_api_version: string | null;
+  /** Whether the row now holds this input's snapshot. */
+  applied: boolean;
+}
+
 /**
- * Writes one object's snapshot unless the row holds a newer one, in one statement (one round trip). An update
- * applies to a live row when its (created, `*.created` first, event id) is greater; a delete applies to any live row, whatever its
- * age, so a tombstone is final and an older update arriving later cannot resurrect it. A tombstone's data is the
- * stored object overlaid with the delete's snapshot.
+ * Writes objects' snapshots, each unless its row holds a newer one, in one statement: $1 is a JSON array of
+ * UpsertInput, at most one per (account, id), written in the array's order (sort it by key, so that concurrent
+ * statements lock rows in the same order). An update applies to a live row when its (created, `*.created`
+ * first, event id) is greater; a delete applies to any live row, whatever its age, so a tombstone is final and
+ * an older update arriving later cannot resurrect it. A tombstone's data is the stored object overlaid with the
+ * delete's snapshot.
  *
- * With `nested`, the parent's list is written in the same statement, only when the parent's write applied: every
- * item upserted and, when the list is complete, the parent's other rows deleted (replaced, not merged). The
- * delete runs in the table's `prune_` function once the upsert holds the parent's row, with a snapshot of its
- * own: it sees the rows of any concurrent writer of the same parent, which this statement's snapshot may not.
- *
- * With `asynchronousCommit`, the statement also sets `synchronous_commit = off` for the rest of the transaction.
- *
- * Returns the api_version stored before and whether the row was written.
- * $1 account, $2 id, $3 data, $4 livemode, $5 deleted, $6 event id, $7 event created (unix s), $8 api_version,
- * $9 event type; with `nested`: $10 the items (a jsonb array), $11 whether the list is complete.
+ * With `nested`, each parent's list is written in the same statement, only where the parent's write applied:
+ * every item upserted and, when the list is complete, the parent's other rows deleted (replaced, not merged).
+ * The delete runs in the table's `prune_` function once the upsert holds the parent's row, with a snapshot of
+ * its own: it sees the rows of any concurrent writer of the same parent, which this statement's snapshot may not.
  */
-export function upsertObject(
-  schema: string,
-  table: string,
-  nested: NestedTarget | null,
-  asynchronousCommit: boolean,
-): Statement {
+export function upsertObjects(schema: string, table: string, nested: NestedTarget | null): Statement {
   const target = `${quoteIdent(schema)}.${quoteIdent(table)}`;
-  const text = `WITH previous AS (
-  SELECT api_version FROM ${target} WHERE account = $1 AND id = $2
+  const text = `WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+    account text, id text, data jsonb, livemode boolean, deleted boolean, event_id text, event_created float8,
+    api_version text, event_type text${nested ? ", items jsonb, complete boolean" : ""})
+), previous AS (
+  SELECT s.account, s.id, s.api_version FROM ${target} s JOIN input i ON s.account = i.account AND s.id = i.id
 ), written AS (
   INSERT INTO ${target} AS stored
     (account, id, data, livemode, deleted, last_event_id, last_event_created, last_event_type, api_version)
-  VALUES ($1, $2, $3::jsonb, $4, $5, $6, to_timestamp($7), $9, $8)
+  SELECT account, id, data, livemode, deleted, event_id, to_timestamp(event_created), event_type, api_version
+    FROM input
   ON CONFLICT (account, id) DO UPDATE SET
     data = CASE WHEN excluded.deleted THEN stored.data || excluded.data ELSE excluded.data END,
     livemode = excluded.livemode,
@@ -63,23 +86,28 @@ export function upsertObject(
      OR ((excluded.deleted OR NOT stored.deleted)
          AND (excluded.last_event_created, ${RANK("excluded")}, excluded.last_event_id)
            > (stored.last_event_created, ${RANK("stored")}, stored.last_event_id))
-  RETURNING 1
+  RETURNING stored.account, stored.id
 )${nested ? nestedWrites(schema, nested) : ""}
-SELECT (SELECT api_version FROM previous) AS previous_api_version, EXISTS (SELECT 1 FROM written) AS applied${
-    nested ? ", (SELECT removed FROM items_removed) AS items_removed" : ""
-  }${asynchronousCommit ? ", set_config('synchronous_commit', 'off', true) AS synchronous_commit" : ""}`;
+SELECT i.account, i.id, p.api_version AS previous_api_version, w.id IS NOT NULL AS applied${
+    nested ? ", (SELECT count(*) FROM items_removed) AS items_removed" : ""
+  }
+  FROM input i
+  LEFT JOIN previous p ON p.account = i.account AND p.id = i.id
+  LEFT JOIN written w ON w.account = i.account AND w.id = i.id`;
   return { text, name: `mirror_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` };
 }
 
 function nestedWrites(schema: string, { table, parentColumn }: NestedTarget): string {
   const target = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const parent = quoteIdent(parentColumn);
-  return `, items AS (
-  SELECT value AS item FROM jsonb_array_elements($10::jsonb) WHERE EXISTS (SELECT 1 FROM written)
+  return `, parents AS (
+  SELECT i.* FROM input i JOIN written w ON w.account = i.account AND w.id = i.id
 ), items_written AS (
   INSERT INTO ${target} AS stored
     (account, ${parent}, id, data, livemode, last_event_id, last_event_created, last_event_type, api_version)
-  SELECT $1, $2, item->>'id', item, $4, $6, to_timestamp($7), $9, $8 FROM items
+  SELECT p.account, p.id, item->>'id', item, p.livemode, p.event_id, to_timestamp(p.event_created), p.event_type,
+         p.api_version
+    FROM parents p, jsonb_array_elements(p.items) AS item
   ON CONFLICT (account, ${parent}, id) DO UPDATE SET
     data = excluded.data,
     livemode = excluded.livemode,
@@ -89,7 +117,9 @@ function nestedWrites(schema: string, { table, parentColumn }: NestedTarget): st
     last_event_type = excluded.last_event_type,
     api_version = excluded.api_version
 ), items_removed AS (
-  SELECT ${quoteIdent(schema)}.${quoteIdent(`prune_${table}`)}($1, $2, ARRAY(SELECT item->>'id' FROM items)) AS removed
-  WHERE $11::boolean AND EXISTS (SELECT 1 FROM written)
+  -- Referenced by the final SELECT, which makes it run: a CTE that is a plain SELECT runs only when read.
+  SELECT ${quoteIdent(schema)}.${quoteIdent(`prune_${table}`)}(
+           p.account, p.id, ARRAY(SELECT item->>'id' FROM jsonb_array_elements(p.items) AS item)) AS removed
+    FROM parents p WHERE p.complete
 )`;
 }

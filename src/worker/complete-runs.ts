@@ -1,28 +1,77 @@
+import type { Logger } from "pino";
 import { createGroupCommit, type GroupCommit } from "../inbox/group-commit.js";
-import type { Store } from "../store/store.js";
+import type { Queryable, Store } from "../store/store.js";
+import { type AfterCommit, type DeferredWrite, runAll, writeDeferred } from "./deferred-writes.js";
 import type { RunKey, RunQueries } from "./run-queries.js";
 
-export type FinishedRun = RunKey & { attempts: number };
+export type FinishedRun = RunKey & {
+  attempts: number;
+  /** What the handler queued with `ctx.defer`, committed with the run's success. */
+  writes: readonly DeferredWrite[];
+};
 
 /**
- * Records the successes of runs that wrote nothing through `ctx.tx`, many per statement: one UPDATE for every
- * run that finished while the previous one committed, instead of a transaction per run (BEGIN, lock, update,
- * COMMIT: four round trips and a WAL flush each). Resolves true when the run was marked succeeded, false when
- * its claim was no longer this worker's.
+ * Records the successes of runs that did not use `ctx.tx`, many per statement: one UPDATE for every run that
+ * finished while the previous one committed, instead of a transaction per run (BEGIN, lock, update, COMMIT: four
+ * round trips and a WAL flush each). Runs with deferred writes share one transaction: the UPDATE marks (and locks)
+ * those still claimed by this worker, their writes follow, and one COMMIT makes both durable. When a write fails,
+ * the batch rolls back and each of its runs commits alone, so that only the failing run fails.
+ *
+ * Resolves true when the run was marked succeeded, false when its claim was no longer this worker's (its writes
+ * were not applied), or rejects with the error of its own write.
  */
 export function createRunCompleter(
   store: Store,
   queries: RunQueries,
   workerId: string,
   now: () => Date,
+  log: Logger,
 ): GroupCommit<FinishedRun, boolean> {
+  const markAndWrite = async (db: Queryable, runs: FinishedRun[]): Promise<[boolean[], AfterCommit]> => {
+    const marked = await queries.markSucceededBatch(db, runs, workerId, now());
+    const markedKeys = new Set(marked.map((row) => `${row.event_id}\n${row.handler}`));
+    const isMarked = (run: FinishedRun) => markedKeys.has(`${run.eventId}\n${run.handler}`);
+    // Only the writes of runs still claimed by this worker: the others belong to whoever took them over.
+    const afterCommit = await writeDeferred(
+      db,
+      runs.filter(isMarked).flatMap((run) => run.writes),
+    );
+    return [runs.map(isMarked), afterCommit];
+  };
+
+  const commitTogether = async (runs: FinishedRun[]): Promise<boolean[]> => {
+    const [results, afterCommit] = runs.some((run) => run.writes.length > 0)
+      ? await store.transaction((tx) => markAndWrite(tx, runs))
+      : // One statement, atomic on its own: no transaction around it.
+        await markAndWrite(store, runs);
+    try {
+      runAll(afterCommit);
+    } catch (error) {
+      log.error({ err: error }, "a deferred write's callback threw after its commit");
+    }
+    return results;
+  };
+
   return createGroupCommit<FinishedRun, boolean>({
     maxInFlight: Math.min(2, store.concurrency),
     maxBatchSize: 500,
     async commit(runs) {
-      const marked = await queries.markSucceededBatch(store, runs, workerId, now());
-      const markedKeys = new Set(marked.map((row) => `${row.event_id}\n${row.handler}`));
-      return runs.map((run) => markedKeys.has(`${run.eventId}\n${run.handler}`));
+      if (runs.length === 1 || !runs.some((run) => run.writes.length > 0)) return commitTogether(runs);
+      try {
+        return await commitTogether(runs);
+      } catch {
+        // One run's write failed, or the batch lost a deadlock: each run alone, so only a failing one fails.
+        const results: Array<boolean | Error> = [];
+        for (const run of runs) {
+          try {
+            const [marked] = await commitTogether([run]);
+            results.push(marked === true);
+          } catch (error) {
+            results.push(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+        return results;
+      }
     },
   });
 }

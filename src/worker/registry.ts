@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type Stripe from "stripe";
 import { ConfigError } from "../errors.js";
 import type { Queryable } from "../store/store.js";
+import type { BatchWriter, DeferOptions } from "./deferred-writes.js";
 import { type EventFor, type EventPattern, matchesPattern } from "./event-types.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
 
@@ -20,6 +21,15 @@ export interface HandlerContext {
   tx: Queryable;
   /** The same transaction's `query`, for brevity. */
   sql: Queryable["query"];
+  /**
+   * Queues a write to commit with the run's success, after the handler has returned: exactly once, like a write
+   * through `tx`, but without a transaction of the run's own. A worker commits the queued writes of many runs in
+   * one transaction (one WAL flush for all), which makes a write-only handler several times cheaper. The handler
+   * cannot read the write's result (see `options.onRows`); if the write fails, the run fails and is retried.
+   */
+  defer(sql: string, params?: readonly unknown[], options?: DeferOptions): void;
+  /** Queues an item for a writer that writes the items of a whole batch of runs at once (see BatchWriter). */
+  defer<Item>(writer: BatchWriter<Item>, item: Item): void;
   /**
    * Loads the full event through the Stripe API (STRIPE_API_KEY, STRIPE_API_BASE): what a thin event
    * (`v2.core.event`) needs, and a way to see the current state behind a snapshot. Call it before the first

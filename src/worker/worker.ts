@@ -87,7 +87,7 @@ export function createWorker(options: WorkerOptions): Worker {
     store,
     queries,
     registry,
-    completer: createRunCompleter(store, queries, id, now),
+    completer: createRunCompleter(store, queries, id, now, log),
     workerId: id,
     leaseMs,
     now,

@@ -1,0 +1,95 @@
+import type { Queryable } from "../store/store.js";
+
+/**
+ * Writes the items that many runs queued with `ctx.defer(writer, item)`, all at once, in the transaction that
+ * marks those runs succeeded: e.g. one multi-row INSERT for a whole batch instead of a statement per run.
+ */
+export interface BatchWriter<Item> {
+  /** Orders writers within a batch (so concurrent batches lock in the same order) and names them in errors. */
+  readonly name: string;
+  /**
+   * Writes the items in `tx`. Items come in the order the runs were queued; sort them by the rows they lock, so that
+   * two workers' batches cannot deadlock. May return a function to call once the transaction has committed.
+   * Throwing rolls the batch back; its runs are then committed one at a time, so only a failing run fails.
+   */
+  write(tx: Queryable, items: readonly Item[]): Promise<undefined | (() => void)>;
+}
+
+export interface DeferOptions {
+  /** Names the statement so that it stays prepared per connection (see QueryOptions.prepareAs). */
+  prepareAs?: string;
+  /**
+   * The row the write locks, e.g. `customers/cus_123`. A batch applies its runs in the order of their first
+   * statement's key, so two workers' batches take their row locks in the same order and cannot deadlock.
+   */
+  key?: string;
+  /** Sees the statement's rows once the batch has committed (never for a write that rolled back). */
+  onRows?: (rows: Record<string, unknown>[]) => void;
+}
+
+/** A statement queued with `ctx.defer(sql, params, options)`. */
+export interface DeferredStatement {
+  sql: string;
+  params: readonly unknown[];
+  options: DeferOptions;
+}
+
+/** One run's queued item for one writer. */
+export interface DeferredWrite {
+  writer: BatchWriter<unknown>;
+  item: unknown;
+}
+
+/** The functions to call once a transaction has committed. */
+export type AfterCommit = Array<() => void>;
+
+/** The statements of each run, run by run (keyed runs sorted), each run's statements in the order queued. */
+export const STATEMENT_WRITER: BatchWriter<readonly DeferredStatement[]> = {
+  name: "ctx.defer(sql)",
+  async write(tx, runs) {
+    const keyOf = (statements: readonly DeferredStatement[]) => statements[0]?.options.key ?? "";
+    const sorted = [...runs].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    const afterCommit: AfterCommit = [];
+    for (const statements of sorted) {
+      for (const { sql, params, options } of statements) {
+        const rows = await tx.query(sql, params, options.prepareAs === undefined ? undefined : options);
+        const onRows = options.onRows;
+        if (onRows) afterCommit.push(() => onRows(rows));
+      }
+    }
+    return afterCommit.length === 0 ? undefined : () => runAll(afterCommit);
+  },
+};
+
+/**
+ * Writes the queued items of several runs in `tx`: writer by writer in the order of their names, each once with
+ * every item queued for it. Returns what to call after the commit.
+ */
+export async function writeDeferred(tx: Queryable, writes: readonly DeferredWrite[]): Promise<AfterCommit> {
+  const byWriter = new Map<BatchWriter<unknown>, unknown[]>();
+  for (const { writer, item } of writes) {
+    const items = byWriter.get(writer);
+    if (items) items.push(item);
+    else byWriter.set(writer, [item]);
+  }
+  const writers = [...byWriter.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const afterCommit: AfterCommit = [];
+  for (const writer of writers) {
+    const after = await writer.write(tx, byWriter.get(writer) ?? []);
+    if (after) afterCommit.push(after);
+  }
+  return afterCommit;
+}
+
+/** Calls every function, even when one throws; the first error is rethrown at the end. */
+export function runAll(afterCommit: AfterCommit): void {
+  let failure: { error: unknown } | null = null;
+  for (const callback of afterCommit) {
+    try {
+      callback();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
