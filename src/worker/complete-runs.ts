@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { createGroupCommit, type GroupCommit } from "../inbox/group-commit.js";
 import type { Queryable, Store } from "../store/store.js";
-import { type AfterCommit, type DeferredWrite, runAll, writeDeferred } from "./deferred-writes.js";
+import { type AfterCommit, type DeferredWrite, runAfterCommit, writeDeferred } from "./deferred-writes.js";
 import type { RunKey, RunQueries } from "./run-queries.js";
 
 export type FinishedRun = RunKey & {
@@ -44,11 +44,7 @@ export function createRunCompleter(
       ? await store.transaction((tx) => markAndWrite(tx, runs))
       : // One statement, atomic on its own: no transaction around it.
         await markAndWrite(store, runs);
-    try {
-      runAll(afterCommit);
-    } catch (error) {
-      log.error({ err: error }, "a deferred write's callback threw after its commit");
-    }
+    runAfterCommit(afterCommit, log);
     return results;
   };
 

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { Queryable } from "../store/store.js";
 
 /**
@@ -52,12 +53,25 @@ export const STATEMENT_WRITER: BatchWriter<readonly DeferredStatement[]> = {
     const afterCommit: AfterCommit = [];
     for (const statements of sorted) {
       for (const { sql, params, options } of statements) {
-        const rows = await tx.query(sql, params, options.prepareAs === undefined ? undefined : options);
+        const prepareAs = options.prepareAs;
+        const rows = await tx.query(sql, params, prepareAs === undefined ? undefined : { prepareAs });
         const onRows = options.onRows;
         if (onRows) afterCommit.push(() => onRows(rows));
       }
     }
-    return afterCommit.length === 0 ? undefined : () => runAll(afterCommit);
+    if (afterCommit.length === 0) return undefined;
+    // Every run's callback is called even when another's throws; the first error reaches the log.
+    return () => {
+      const errors: unknown[] = [];
+      for (const callback of afterCommit) {
+        try {
+          callback();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    };
   },
 };
 
@@ -81,15 +95,46 @@ export async function writeDeferred(tx: Queryable, writes: readonly DeferredWrit
   return afterCommit;
 }
 
-/** Calls every function, even when one throws; the first error is rethrown at the end. */
-export function runAll(afterCommit: AfterCommit): void {
-  let failure: { error: unknown } | null = null;
+/** Calls every function, even when one throws: a callback's error is logged, the commit stands. */
+export function runAfterCommit(afterCommit: AfterCommit, log: Logger): void {
   for (const callback of afterCommit) {
     try {
       callback();
     } catch (error) {
-      failure ??= { error };
+      log.error({ err: error }, "a deferred write's callback threw after its commit");
     }
   }
-  if (failure) throw failure.error;
+}
+
+/** What one run's handler queued with `ctx.defer`, until it returned. */
+export class DeferredQueue {
+  readonly #queued: DeferredWrite[] = [];
+  readonly #statements: DeferredStatement[] = [];
+  #closed = false;
+
+  /** `ctx.defer`: a statement, or an item for a batch writer. */
+  readonly defer = (target: string | BatchWriter<unknown>, paramsOrItem?: unknown, options?: DeferOptions): void => {
+    if (this.#closed) throw new Error("ctx.defer was called after the handler returned: await everything it starts.");
+    if (typeof target === "string") {
+      const params = (paramsOrItem as readonly unknown[] | undefined) ?? [];
+      this.#statements.push({ sql: target, params, options: options ?? {} });
+    } else {
+      this.#queued.push({ writer: target, item: paramsOrItem });
+    }
+  };
+
+  /** The handler returned: later calls throw. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  get isEmpty(): boolean {
+    return this.#queued.length === 0 && this.#statements.length === 0;
+  }
+
+  /** The run's writes; its statements are one item of the statement writer, so they stay together and in order. */
+  writes(): DeferredWrite[] {
+    if (this.#statements.length === 0) return [...this.#queued];
+    return [...this.#queued, { writer: STATEMENT_WRITER as BatchWriter<unknown>, item: this.#statements }];
+  }
 }

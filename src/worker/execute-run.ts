@@ -3,16 +3,7 @@ import type Stripe from "stripe";
 import type { GroupCommit } from "../inbox/group-commit.js";
 import type { Store } from "../store/store.js";
 import type { FinishedRun } from "./complete-runs.js";
-import {
-  type AfterCommit,
-  type BatchWriter,
-  type DeferOptions,
-  type DeferredStatement,
-  type DeferredWrite,
-  runAll,
-  STATEMENT_WRITER,
-  writeDeferred,
-} from "./deferred-writes.js";
+import { type AfterCommit, DeferredQueue, runAfterCommit, writeDeferred } from "./deferred-writes.js";
 import { fetchFullEvent } from "./fetch-event.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
 import { retryDelayMs } from "./retry.js";
@@ -74,14 +65,7 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
       throw new RunLost(`The claim on ${run.eventId} for ${run.handler} expired and was taken over.`);
     }
   });
-  const queued: DeferredWrite[] = [];
-  const statements: DeferredStatement[] = [];
-  let returned = false;
-  // A run's statements are one item of the statement writer, so that they stay together and in order.
-  const writes = (): DeferredWrite[] =>
-    statements.length === 0
-      ? queued
-      : [...queued, { writer: STATEMENT_WRITER as BatchWriter<unknown>, item: statements }];
+  const deferred = new DeferredQueue();
   const context: HandlerContext = {
     attempt: run.attempts,
     idempotencyKey: `${run.eventId}:${run.handler}`,
@@ -89,18 +73,7 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
     signal: deps.signal,
     tx: transaction.tx,
     sql: (sql, params) => transaction.tx.query(sql, params),
-    defer: (target: string | BatchWriter<unknown>, paramsOrItem?: unknown, options?: DeferOptions) => {
-      if (returned) throw new Error("ctx.defer was called after the handler returned: await everything it starts.");
-      if (typeof target === "string") {
-        statements.push({
-          sql: target,
-          params: (paramsOrItem as readonly unknown[] | undefined) ?? [],
-          options: options ?? {},
-        });
-      } else {
-        queued.push({ writer: target, item: paramsOrItem });
-      }
-    },
+    defer: deferred.defer,
     fetchEvent: () => fetchFullEvent(deps.stripe(), event as Parameters<typeof fetchFullEvent>[1]),
   };
 
@@ -135,24 +108,20 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
       let afterCommit: AfterCommit = [];
       try {
         await transaction.commit(async (tx) => {
-          afterCommit = await writeDeferred(tx, writes());
+          afterCommit = await writeDeferred(tx, deferred.writes());
           await deps.queries.markSucceeded(tx, run, deps.now());
         });
       } catch (error) {
         return recordFailure(error);
       }
-      try {
-        runAll(afterCommit);
-      } catch (error) {
-        log.error({ err: error }, "a deferred write's callback threw after its commit");
-      }
+      runAfterCommit(afterCommit, log);
       return "succeeded";
     }
     try {
-      return (await deps.completer.submit({ ...run, writes: writes() })) ? "succeeded" : "lost";
+      return (await deps.completer.submit({ ...run, writes: deferred.writes() })) ? "succeeded" : "lost";
     } catch (error) {
       // The run's own deferred write failed: the run failed, as if the handler had thrown.
-      if (queued.length > 0 || statements.length > 0) return recordFailure(error);
+      if (!deferred.isEmpty) return recordFailure(error);
       log.error({ err: error }, "could not record the run's success; it runs again when its lease expires");
       return "lost";
     }
@@ -162,9 +131,9 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
     if (!handler) throw new Error(`No handler named "${run.handler}" in this process.`);
     await handler.fn(event, context);
   } catch (error) {
-    returned = true;
+    deferred.close();
     return { recorded: recordFailure(error) };
   }
-  returned = true;
+  deferred.close();
   return { recorded: recordSuccess() };
 }
