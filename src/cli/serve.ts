@@ -8,6 +8,7 @@ import { createDashboard } from "../dashboard/dashboard.js";
 import { ConfigError } from "../errors.js";
 import { createInboxServer } from "../http/server.js";
 import { createLogger } from "../log.js";
+import { parseAccounts } from "../mirror/accounts.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
@@ -36,6 +37,10 @@ export function registerServe(program: Command): void {
       "store the events Stripe has that the inbox missed, every 30m, 1h...",
       parseEvery,
     )
+    .option(
+      "--reconcile-account <list>",
+      "with --reconcile-every: connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)",
+    )
     .action(async (flags: ServeFlags) => serve(flags));
 }
 
@@ -46,6 +51,7 @@ type ServeFlags = StoreFlags & {
   mirror?: string | boolean;
   revalidate?: string;
   reconcileEvery?: number;
+  reconcileAccount?: string;
 };
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -57,11 +63,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
   // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
+  if (flags.reconcileAccount !== undefined && flags.reconcileEvery === undefined) {
+    throw new ConfigError("--reconcile-account needs --reconcile-every: it names whose events the schedule lists.");
+  }
   const reconciling =
     flags.reconcileEvery === undefined
       ? undefined
       : {
           everyMs: flags.reconcileEvery,
+          ...(flags.reconcileAccount !== undefined && { accounts: parseAccounts(flags.reconcileAccount) }),
           stripe: createStripeClient(
             { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
             "--reconcile-every",

@@ -46,7 +46,10 @@ const SECURITY_HEADERS = {
 /** The dashboard at `/` and its admin JSON API under `/api/`, for `createInboxServer({ dashboard })`. */
 export function createDashboard(options: DashboardOptions): Dashboard {
   const token = options.token ? options.token : null;
-  const history = startHealthHistory(options.metrics, { intervalMs: options.sampleEveryMs ?? 10_000 });
+  const history = startHealthHistory(options.metrics, {
+    intervalMs: options.sampleEveryMs ?? 10_000,
+    log: options.log,
+  });
   if (options.alerts) history.onSample(options.alerts.observe);
   const assets = dashboardAssets(options.pollMs ?? 2_000);
   const store = () =>

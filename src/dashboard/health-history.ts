@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { InboxMetrics, MetricTotals } from "../metrics/inbox-metrics.js";
 
 /** One point of the health page's charts: what happened during the interval that ends at `at`. */
@@ -31,7 +32,7 @@ export interface HealthHistory {
  */
 export function startHealthHistory(
   metrics: InboxMetrics,
-  { intervalMs = 10_000, keep = 360 }: { intervalMs?: number; keep?: number } = {},
+  { intervalMs = 10_000, keep = 360, log }: { intervalMs?: number; keep?: number; log?: Logger } = {},
 ): HealthHistory {
   const history: HealthSample[] = [];
   const listeners: Array<(sample: HealthSample) => void> = [];
@@ -57,15 +58,25 @@ export function startHealthHistory(
         };
         history.push(point);
         if (history.length > keep) history.splice(0, history.length - keep);
-        for (const listener of listeners) listener(point);
+        for (const listener of listeners) {
+          try {
+            listener(point);
+          } catch (error) {
+            log?.error({ err: error }, "a health sample's listener threw");
+          }
+        }
       }
       previous = { totals, at };
     } finally {
       sampling = false;
     }
   };
-  void sample();
-  const timer = setInterval(() => void sample(), intervalMs);
+  // Sampling runs on a timer: a failure is logged, never left as an unhandled rejection that ends the process.
+  const sampleLogged = () => {
+    sample().catch((error: unknown) => log?.warn({ err: error }, "could not take a health sample"));
+  };
+  sampleLogged();
+  const timer = setInterval(sampleLogged, intervalMs);
   timer.unref();
   return {
     samples: () => [...history],

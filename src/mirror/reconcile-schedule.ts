@@ -12,6 +12,8 @@ export function scheduleReconcile(options: {
   store: () => Promise<Store>;
   stripe: Stripe;
   everyMs: number;
+  /** '' for the platform, `acct_...` for connected accounts (see reconcile); the platform alone by default. */
+  accounts?: readonly string[];
   log: Logger;
 }): () => void {
   let running = false;
@@ -20,7 +22,11 @@ export function scheduleReconcile(options: {
     running = true;
     try {
       const since = new Date(Date.now() - 2 * options.everyMs);
-      const result = await reconcile(await options.store(), options.stripe, { since });
+      const accounts = options.accounts;
+      const result = await reconcile(await options.store(), options.stripe, {
+        since,
+        ...(accounts !== undefined && { accounts }),
+      });
       options.log.info(result, "reconcile: stored the events the inbox missed");
     } catch (error) {
       options.log.warn({ err: error }, "reconcile failed; trying again at the next interval");

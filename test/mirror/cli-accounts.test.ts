@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
-import { runCli } from "../support/processes.js";
+import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
 import { postgresClient } from "../support/workers.js";
 
@@ -18,7 +18,9 @@ describe("backfill and reconcile of connected accounts from the CLI on postgres"
       await stripe.customers.create({ email: `c${n}@example.com` }, { stripeAccount: CONNECTED });
     }
   });
+  const processes: ServeProcess[] = [];
   afterEach(async () => {
+    await Promise.all(processes.splice(0).map((serve) => serve.kill()));
     for (const schema of schemas.splice(0)) await dropSchema(schema);
   });
   afterAll(async () => {
@@ -67,6 +69,45 @@ describe("backfill and reconcile of connected accounts from the CLI on postgres"
     const result = await runCli(["reconcile", "--since", "1h", "--account", CONNECTED], env);
     expect(result.stderr).toBe("");
     expect(result.stdout).toMatch(/^2 events since \S+: 0 already in the inbox, 2 inserted\n$/);
+  });
+
+  it("serve --reconcile-account lists the connected account's events on the schedule, into the mirror", async () => {
+    const { mirrorSchema, env } = envWithSchemas();
+    const serve = await startServe({
+      port: await freePort(),
+      env,
+      args: ["--mirror", mirrorSchema, "--reconcile-every", "1s", "--reconcile-account", `platform,${CONNECTED}`],
+    });
+    processes.push(serve);
+    // Created after serve started: each scheduled run lists the last two intervals only.
+    const stripe = createStripeClient({ apiKey: "sk_test_cli", apiBase: emulator.url }, "test");
+    await stripe.customers.create({ email: "scheduled-platform@example.com" });
+    await stripe.customers.create({ email: "scheduled-connected@example.com" }, { stripeAccount: CONNECTED });
+    const scheduled = async () => {
+      const client = await postgresClient();
+      try {
+        const rows = await client
+          .query(
+            `SELECT account, email FROM "${mirrorSchema}".customers WHERE email LIKE 'scheduled-%' ORDER BY account`,
+          )
+          .catch(() => ({ rows: [] }));
+        return rows.rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await expect.poll(scheduled, { timeout: 15_000 }).toEqual([
+      { account: "", email: "scheduled-platform@example.com" },
+      { account: CONNECTED, email: "scheduled-connected@example.com" },
+    ]);
+  });
+
+  it("serve --reconcile-account without --reconcile-every says so in one line", async () => {
+    const { env } = envWithSchemas();
+    const result = await runCli(["serve", "--port", String(await freePort()), "--reconcile-account", CONNECTED], env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("--reconcile-account needs --reconcile-every");
   });
 
   it("--account with something other than an acct_ id says so in one line", async () => {
