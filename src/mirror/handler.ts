@@ -3,7 +3,7 @@ import type { HandlerRegistry } from "../worker/registry.js";
 import { createMirror, type Mirror } from "./apply.js";
 import { revalidate } from "./revalidate.js";
 import { snapshotOf } from "./snapshot.js";
-import { refetchOnTie, type TieRefetch } from "./tie-refetch.js";
+import { type TieRefetch, tieRefetcher } from "./tie-refetch.js";
 
 /** The mirror's run records are keyed by this name: keep it stable. */
 export const MIRROR_HANDLER_NAME = "stripe-inbox.mirror";
@@ -27,7 +27,7 @@ export function registerMirror(
 ): Mirror {
   const mirror = createMirror(schema);
   const revalidation = options.revalidate;
-  const ties = options.refetchTies;
+  const settleTie = options.refetchTies && tieRefetcher(options.refetchTies, schema);
   registry.on(
     "*",
     async (event, ctx) => {
@@ -37,8 +37,8 @@ export function registerMirror(
       let current: object = event;
       if (snapshot && revalidation?.types.has(snapshot.table)) {
         current = await revalidate(revalidation.stripe(), event, snapshot);
-      } else if (snapshot && ties) {
-        current = await refetchOnTie(ties, schema, event, snapshot);
+      } else if (snapshot && settleTie) {
+        current = await settleTie(event, snapshot);
       }
       await mirror.applyInRun(ctx, current);
     },

@@ -1,11 +1,19 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../src/create-inbox.js";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
+import { createMirror } from "../../src/mirror/apply.js";
+import { migrateMirror } from "../../src/mirror/migrate.js";
+import { type ObjectSnapshot, snapshotOf } from "../../src/mirror/snapshot.js";
+import { tieRefetcher } from "../../src/mirror/tie-refetch.js";
+import type { Queryable } from "../../src/store/store.js";
 import { createStripeClient } from "../../src/stripe-api.js";
 import { SECRET } from "../support/events.js";
 import { dropSchema, ENGINES } from "../support/stores.js";
 import { deliver, openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
+import { type MirrorTestDb, mirrorEvent, objectId, openMirrorTestDb } from "./support.js";
+
+const T = 1_760_000_000;
 
 // Every object and event the emulator makes is stamped with this one second: each pair of events is a tie.
 const TIED_SECOND = Math.floor(Date.now() / 1000) - 60;
@@ -106,3 +114,67 @@ describe.each(ENGINES)("a same-second tie against the emulator on %s", (engine) 
     expect(retrievals(id)).toBe(0);
   });
 });
+
+describe.each(ENGINES)("the tie check's reads on %s", (engine) => {
+  let db: MirrorTestDb;
+  afterEach(() => db.cleanup());
+
+  it("reads the stamps asked for together with one query per table, each run getting its own row's", async () => {
+    db = await openMirrorTestDb(engine);
+    await migrateMirror(db.store, db.mirrorSchema);
+    const mirror = createMirror(db.mirrorSchema);
+    const customers = [objectId("cus"), objectId("cus"), objectId("cus")];
+    const product = objectId("prod");
+    const stored = [
+      ...customers.map((id, n) =>
+        mirrorEvent({ type: "customer.updated", created: T + n, object: { id, object: "customer" } }),
+      ),
+      mirrorEvent({ type: "product.updated", created: T, object: { id: product, object: "product" } }),
+    ];
+    for (const event of stored) await db.store.transaction((tx) => mirror.apply(tx, event));
+
+    let queries = 0;
+    const counted: Queryable = {
+      query: (sql, params, options) => {
+        queries++;
+        return db.store.query(sql, params, options);
+      },
+      exec: (sql) => db.store.exec(sql),
+    };
+    let fetched = 0;
+    const settle = tieRefetcher(
+      {
+        // Every object the API is asked for is gone: the tie then keeps the event as sent, which is all this test needs.
+        stripe: () => {
+          fetched++;
+          return { customers: { retrieve: missing }, products: { retrieve: missing } } as unknown as Stripe;
+        },
+        store: async () => counted,
+      },
+      db.mirrorSchema,
+    );
+    // Three tie with their row's second; the second customer's is a second newer, the last customer has no row.
+    const incoming = [
+      mirrorEvent({ type: "customer.updated", created: T, object: { id: customers[0] as string, object: "customer" } }),
+      mirrorEvent({
+        type: "customer.updated",
+        created: T + 2,
+        object: { id: customers[1] as string, object: "customer" },
+      }),
+      mirrorEvent({
+        type: "customer.updated",
+        created: T + 2,
+        object: { id: customers[2] as string, object: "customer" },
+      }),
+      mirrorEvent({ type: "product.updated", created: T, object: { id: product, object: "product" } }),
+      mirrorEvent({ type: "customer.updated", created: T, object: { id: objectId("cus"), object: "customer" } }),
+    ];
+    await Promise.all(incoming.map((event) => settle(event, snapshotOf(event) as ObjectSnapshot)));
+    expect(queries).toBe(2);
+    expect(fetched).toBe(3);
+  });
+});
+
+async function missing(): Promise<never> {
+  throw new Stripe.errors.StripeInvalidRequestError({ type: "invalid_request_error", code: "resource_missing" });
+}
