@@ -62,16 +62,18 @@ async function serve(flags: ServeFlags): Promise<void> {
   const mirror = mirrorSetting(flags.mirror);
   const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
-  // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
   if (flags.reconcileAccount !== undefined && flags.reconcileEvery === undefined) {
     throw new ConfigError("--reconcile-account needs --reconcile-every: it names whose events the schedule lists.");
   }
+  // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
   const reconciling =
     flags.reconcileEvery === undefined
       ? undefined
       : {
           everyMs: flags.reconcileEvery,
-          ...(flags.reconcileAccount !== undefined && { accounts: parseAccounts(flags.reconcileAccount) }),
+          ...(flags.reconcileAccount !== undefined && {
+            accounts: parseAccounts(flags.reconcileAccount, "--reconcile-account"),
+          }),
           stripe: createStripeClient(
             { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
             "--reconcile-every",

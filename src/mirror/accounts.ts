@@ -10,12 +10,12 @@ const ACCOUNT_ID = /^acct_\w+$/;
  * `--account acct_1,acct_2` (and `platform` for the platform's own) as accounts to call the API as, or a
  * ConfigError naming what is not an account id.
  */
-export function parseAccounts(list: string): string[] {
+export function parseAccounts(list: string, flag = "--account"): string[] {
   const names = list
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
-  if (names.length === 0) throw new ConfigError("--account needs acct_... ids (or platform), comma-separated.");
+  if (names.length === 0) throw new ConfigError(`${flag} needs acct_... ids (or platform), comma-separated.`);
   return checkAccounts(names.map((name) => (name === PLATFORM_NAME ? PLATFORM : name)));
 }
 

@@ -22,9 +22,11 @@ const keyOf = (snapshot: ObjectSnapshot) => `${snapshot.table}\n${snapshot.accou
 
 /**
  * Splits snapshots into rounds in which each object appears at most once (a statement cannot write a row twice):
- * first each object's newest live snapshot, then its newest delete. Older snapshots of an object in the same call
- * are left out, as the guard would reject them after the newest anyway; this is the order "newest update, then
- * delete", one of the orders in which the events could have arrived.
+ * first each object's newest live snapshot (or its newest delete, when it has no live one), then the newest delete
+ * of the objects that have both. Every row the second round touches is already locked by the first, so the rows a
+ * call locks are taken in one sorted pass. Older snapshots of an object are left out, as the guard would reject
+ * them after the newest anyway; this is the order "newest update, then delete", one of the orders in which the
+ * events could have arrived.
  */
 function rounds(snapshots: readonly ObjectSnapshot[]): { rounds: ObjectSnapshot[][]; superseded: ObjectSnapshot[] } {
   const live = new Map<string, ObjectSnapshot>();
@@ -41,12 +43,16 @@ function rounds(snapshots: readonly ObjectSnapshot[]): { rounds: ObjectSnapshot[
     if (other) superseded.push(other);
     newest.set(key, snapshot);
   }
-  return { rounds: [[...live.values()], [...deletes.values()]].filter((round) => round.length > 0), superseded };
+  const first = [...live.values()];
+  const second: ObjectSnapshot[] = [];
+  for (const [key, snapshot] of deletes) (live.has(key) ? second : first).push(snapshot);
+  return { rounds: [first, second].filter((round) => round.length > 0), superseded };
 }
 
 /**
- * Writes snapshots under the ordering guard in as few statements as it can: one per table and round, each with its
- * objects sorted by (table, account, id), so that concurrent writers lock rows in the same order. `statementFor`
+ * Writes snapshots under the ordering guard in as few statements as it can: one per table and round, the first
+ * round's objects sorted by (table, account, id), so that concurrent writers lock rows in the same order (a row
+ * the guard rejects is locked too: ON CONFLICT DO UPDATE locks it to judge). `statementFor`
  * gives the (cached) statement of a table.
  */
 export async function writeSnapshots(

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { createGroupCommit, type GroupCommit } from "../inbox/group-commit.js";
 import type { Queryable, Store } from "../store/store.js";
+import { isStoreUnavailable, sqlstateOf, toStoreUnavailable } from "../store/unavailable.js";
 import { type AfterCommit, type DeferredWrite, runAfterCommit, writeDeferred } from "./deferred-writes.js";
 import type { RunKey, RunQueries } from "./run-queries.js";
 
@@ -18,7 +19,8 @@ export type FinishedRun = RunKey & {
  * the batch rolls back and each of its runs commits alone, so that only the failing run fails.
  *
  * Resolves true when the run was marked succeeded, false when its claim was no longer this worker's (its writes
- * were not applied), or rejects with the error of its own write.
+ * were not applied), or rejects with the error of its own write, or with a StoreUnavailableError when the store
+ * is out of reach (nothing committed; the run comes back when its lease expires).
  */
 export function createRunCompleter(
   store: Store,
@@ -29,8 +31,8 @@ export function createRunCompleter(
 ): GroupCommit<FinishedRun, boolean> {
   const markAndWrite = async (db: Queryable, runs: FinishedRun[]): Promise<[boolean[], AfterCommit]> => {
     const marked = await queries.markSucceededBatch(db, runs, workerId, now());
-    const markedKeys = new Set(marked.map((row) => `${row.event_id}\n${row.handler}`));
-    const isMarked = (run: FinishedRun) => markedKeys.has(`${run.eventId}\n${run.handler}`);
+    const markedKeys = new Set(marked.map((row) => `${row.event_id}\n${row.handler}\n${row.attempts}`));
+    const isMarked = (run: FinishedRun) => markedKeys.has(`${run.eventId}\n${run.handler}\n${run.attempts}`);
     // Only the writes of runs still claimed by this worker: the others belong to whoever took them over.
     const afterCommit = await writeDeferred(
       db,
@@ -48,22 +50,39 @@ export function createRunCompleter(
     return results;
   };
 
+  /** The store itself is out of reach (not just this statement failing): probed when the error could mean so. */
+  const unreachable = async (error: unknown) =>
+    isStoreUnavailable(error) &&
+    !(await store.query("SELECT 1").then(
+      () => true,
+      () => false,
+    ));
+  const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
   return createGroupCommit<FinishedRun, boolean>({
     maxInFlight: Math.min(2, store.concurrency),
     maxBatchSize: 500,
     async commit(runs) {
-      if (runs.length === 1 || !runs.some((run) => run.writes.length > 0)) return commitTogether(runs);
+      if (!runs.some((run) => run.writes.length > 0)) return commitTogether(runs);
       try {
         return await commitTogether(runs);
-      } catch {
+      } catch (error) {
+        // Out of reach: every run comes back when its lease expires, and none of them failed.
+        if (await unreachable(error)) throw toStoreUnavailable(error);
+        if (runs.length === 1) return [asError(error)];
         // One run's write failed, or the batch lost a deadlock: each run alone, so only a failing one fails.
+        log.warn(
+          { err: error, sqlstate: sqlstateOf(error), runs: runs.length },
+          "a batch of runs' deferred writes failed; committing its runs one at a time",
+        );
         const results: Array<boolean | Error> = [];
         for (const run of runs) {
           try {
             const [marked] = await commitTogether([run]);
             results.push(marked === true);
-          } catch (error) {
-            results.push(error instanceof Error ? error : new Error(String(error)));
+          } catch (runError) {
+            if (await unreachable(runError)) throw toStoreUnavailable(runError);
+            results.push(asError(runError));
           }
         }
         return results;

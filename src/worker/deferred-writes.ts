@@ -6,11 +6,11 @@ import type { Queryable } from "../store/store.js";
  * marks those runs succeeded: e.g. one multi-row INSERT for a whole batch instead of a statement per run.
  */
 export interface BatchWriter<Item> {
-  /** Orders writers within a batch (so concurrent batches lock in the same order) and names them in errors. */
+  /** Orders writers within a batch, so that concurrent batches reach each writer's rows in the same order. */
   readonly name: string;
   /**
    * Writes the items in `tx`. Items come in the order the runs were queued; sort them by the rows they lock, so that
-   * two workers' batches cannot deadlock. May return a function to call once the transaction has committed.
+   * two workers' batches do not deadlock over them. May return a function to call once the transaction has committed.
    * Throwing rolls the batch back; its runs are then committed one at a time, so only a failing run fails.
    */
   write(tx: Queryable, items: readonly Item[]): Promise<undefined | (() => void)>;
@@ -21,7 +21,7 @@ export interface DeferOptions {
   prepareAs?: string;
   /**
    * The row the write locks, e.g. `customers/cus_123`. A batch applies its runs in the order of their first
-   * statement's key, so two workers' batches take their row locks in the same order and cannot deadlock.
+   * statement's key, so that batches whose runs each lock one row take those locks in the same order.
    */
   key?: string;
   /** Sees the statement's rows once the batch has committed (never for a write that rolled back). */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type Stripe from "stripe";
+import { StoreUnavailableError } from "../errors.js";
 import type { GroupCommit } from "../inbox/group-commit.js";
 import type { Store } from "../store/store.js";
 import type { FinishedRun } from "./complete-runs.js";
@@ -120,8 +121,9 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
     try {
       return (await deps.completer.submit({ ...run, writes: deferred.writes() })) ? "succeeded" : "lost";
     } catch (error) {
-      // The run's own deferred write failed: the run failed, as if the handler had thrown.
-      if (!deferred.isEmpty) return recordFailure(error);
+      // The run's own deferred write failed: the run failed, as if the handler had thrown. An unreachable store
+      // is not the handler's failure: the run comes back when its lease expires.
+      if (!deferred.isEmpty && !(error instanceof StoreUnavailableError)) return recordFailure(error);
       log.error({ err: error }, "could not record the run's success; it runs again when its lease expires");
       return "lost";
     }

@@ -138,7 +138,8 @@ export function runQueries(schemaName: string) {
 
     /**
      * Marks runs succeeded in one statement, each only if its claim is still this worker's: a run whose lease
-     * expired and was taken over is left to its new owner. Returns the runs it marked.
+     * expired and was taken over is left to its new owner. Returns the runs it marked, with the attempt: this
+     * worker may have taken back its own expired claim, so two attempts of one run can be in the same batch.
      */
     async markSucceededBatch(
       store: Queryable,
@@ -146,14 +147,14 @@ export function runQueries(schemaName: string) {
       workerId: string,
       now: Date,
     ) {
-      return store.query<{ event_id: string; handler: string }>(
+      return store.query<{ event_id: string; handler: string; attempts: number }>(
         `UPDATE ${schema}.handler_runs r
             SET status = 'succeeded', finished_at = $5, locked_by = NULL, locked_until = NULL
            FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
           -- locked_by is cleared whenever a run leaves 'running'. Not naming the status keeps the planner on
           -- the primary key: with it, a scan of every running run in the lease index looked cheaper.
           WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts AND r.locked_by = $4
-         RETURNING r.event_id, r.handler`,
+         RETURNING r.event_id, r.handler, r.attempts`,
         [
           runs.map((run) => run.eventId),
           runs.map((run) => run.handler),

@@ -129,3 +129,57 @@ describe.each(ENGINES)("the mirror's objects written in batches of runs on %s", 
     );
   }, 300_000);
 });
+
+describe("two batches that write the same objects at once (postgres)", () => {
+  let db: MirrorTestDb;
+  afterAll(() => db.cleanup());
+
+  it("take their row locks in one order: an update of one and a delete of the other in each, no deadlock", async () => {
+    db = await openMirrorTestDb("postgres");
+    await migrateMirror(db.store, db.mirrorSchema);
+    const mirror = createMirror(db.mirrorSchema);
+    const [x, y] = [objectId("cus"), objectId("cus")] as [string, string];
+    for (const id of [x, y]) {
+      const created = mirrorEvent({ type: "customer.created", created: T, object: { id, object: "customer" } });
+      await db.store.transaction((tx) => mirror.apply(tx, created));
+    }
+    const update = (id: string) =>
+      mirrorEvent({ type: "customer.updated", created: T + 1, object: { id, object: "customer", email: "u@x.io" } });
+    const remove = (id: string) =>
+      mirrorEvent({ type: "customer.deleted", created: T + 2, object: { id, object: "customer" } });
+    // Each batch pauses after its first statement until the other has run its own (or a second has passed): if
+    // either then needed a row the other holds, Postgres would report a deadlock and roll one back.
+    const paused = meetAfterFirstStatement(2, 1_000);
+    const outcomes = await Promise.allSettled([
+      db.store.transaction((tx) => applyAsBatch(mirror, paused(tx), [update(x), remove(y)])),
+      db.store.transaction((tx) => applyAsBatch(mirror, paused(tx), [update(y), remove(x)])),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect((await db.row("customers", x))?.deleted).toBe(true);
+    expect((await db.row("customers", y))?.deleted).toBe(true);
+  });
+});
+
+/** Wraps transactions so that each waits after its first statement until `parties` have got there, or `ms` pass. */
+function meetAfterFirstStatement(parties: number, ms: number) {
+  let arrived = 0;
+  let release = () => {};
+  const met = new Promise<void>((resolve) => {
+    release = resolve;
+    setTimeout(resolve, ms);
+  });
+  return (tx: Queryable): Queryable => {
+    let statements = 0;
+    return {
+      exec: (sql) => tx.exec(sql),
+      query: (async (sql, params, options) => {
+        const rows = await tx.query(sql, params, options);
+        if (++statements === 1) {
+          if (++arrived === parties) release();
+          await met;
+        }
+        return rows;
+      }) as Queryable["query"],
+    };
+  };
+}

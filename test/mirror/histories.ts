@@ -17,6 +17,10 @@ export interface Change {
 
 export interface ObjectHistory {
   kind: "customer" | "subscription" | "invoice";
+  /** A Connect account's object ('' for the platform's). */
+  account: string;
+  /** Takes the previous history's object id when that one is of the same kind under another account. */
+  sharesId: boolean;
   changes: Change[];
 }
 
@@ -33,10 +37,15 @@ const change = fc.record({
 export const histories = fc.array(
   fc.record({
     kind: fc.constantFrom("customer" as const, "subscription" as const, "invoice" as const),
+    account: fc.constantFrom("", "acct_1Connected"),
+    sharesId: fc.boolean(),
     changes: fc.array(change, { minLength: 1, maxLength: 8 }),
   }),
   { minLength: 1, maxLength: 4 },
 );
+
+/** Each object's final state, by account and id. */
+export type Expected = Map<string, { kind: ObjectHistory["kind"]; account: string; id: string; winner: Sent }>;
 
 export interface Sent {
   id: string;
@@ -83,13 +92,19 @@ const NESTED = {
 export function eventsFor(objects: ObjectHistory[]): {
   bodies: string[];
   eventIds: string[];
-  expected: Map<string, { kind: ObjectHistory["kind"]; winner: Sent }>;
+  expected: Expected;
 } {
-  const expected = new Map<string, { kind: ObjectHistory["kind"]; winner: Sent }>();
+  const expected: Expected = new Map();
   const bodies: string[] = [];
   const eventIds: string[] = [];
+  let previous: { history: ObjectHistory; id: string } | null = null;
   for (const history of objects) {
-    const id = `${history.kind.slice(0, 3)}_${randomBytes(6).toString("hex")}`;
+    // The same id under two accounts is two objects: Connect accounts' ids are not unique across accounts.
+    const id: string =
+      history.sharesId && previous?.history.kind === history.kind && previous.history.account !== history.account
+        ? previous.id
+        : `${history.kind.slice(0, 3)}_${randomBytes(6).toString("hex")}`;
+    previous = { history, id };
     const sent = history.changes.map((step, version): Sent => {
       // Random ids: Stripe's are not ordered by time, so the tie-break must not assume they are.
       const eventId = `evt_${randomBytes(8).toString("base64url")}`;
@@ -101,11 +116,19 @@ export function eventsFor(objects: ObjectHistory[]): {
         object: objectFor(history.kind, id, step, version),
       };
     });
-    expected.set(id, { kind: history.kind, winner: newest(sent) });
+    expected.set(`${history.account}/${id}`, {
+      kind: history.kind,
+      account: history.account,
+      id,
+      winner: newest(sent),
+    });
     for (const event of sent) {
       const verb = event.deletes ? "deleted" : event.creates ? "created" : "updated";
       const type = history.kind === "subscription" ? `customer.subscription.${verb}` : `${history.kind}.${verb}`;
-      bodies.push(JSON.stringify(mirrorEvent({ id: event.id, type, object: event.object, created: event.created })));
+      const account = history.account === "" ? {} : { account: history.account };
+      bodies.push(
+        JSON.stringify(mirrorEvent({ id: event.id, type, object: event.object, created: event.created, ...account })),
+      );
       eventIds.push(event.id);
     }
   }
@@ -120,12 +143,12 @@ export function shuffle<T>(items: T[], seed: number): T[] {
 /** Checks every object's row (and nested rows) hold its newest event. `$mirror` in SQL names the mirror schema. */
 export async function expectNewestState(
   query: <Row extends object>(sql: string, params?: unknown[]) => Promise<Row[]>,
-  expected: Map<string, { kind: ObjectHistory["kind"]; winner: Sent }>,
+  expected: Expected,
 ): Promise<void> {
-  for (const [id, { kind, winner }] of expected) {
+  for (const { kind, account, id, winner } of expected.values()) {
     const [row] = await query<{ data: unknown; deleted: boolean; last_event_id: string }>(
-      `SELECT data, deleted, last_event_id FROM $mirror.${TABLES[kind]} WHERE account = '' AND id = $1`,
-      [id],
+      `SELECT data, deleted, last_event_id FROM $mirror.${TABLES[kind]} WHERE account = $1 AND id = $2`,
+      [account, id],
     );
     expect(row?.last_event_id).toBe(winner.id);
     expect(row?.deleted).toBe(winner.deletes);
@@ -133,8 +156,8 @@ export async function expectNewestState(
     if (kind === "customer") continue;
     const [table, parent] = NESTED[kind];
     const nested = await query<{ data: unknown }>(
-      `SELECT data FROM $mirror.${table} WHERE account = '' AND ${parent} = $1 ORDER BY id`,
-      [id],
+      `SELECT data FROM $mirror.${table} WHERE account = $1 AND ${parent} = $2 ORDER BY id`,
+      [account, id],
     );
     const list = winner.object[kind === "subscription" ? "items" : "lines"] as { data: Array<{ id: string }> };
     expect(nested.map((item) => item.data)).toEqual([...list.data].sort((a, b) => (a.id < b.id ? -1 : 1)));
