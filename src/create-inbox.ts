@@ -132,14 +132,17 @@ export function createInbox(options: InboxOptions): Inbox {
   if (mirrorSchema) {
     const api = { apiKey: options.stripeApiKey, apiBase: options.stripeApiBase };
     const revalidate = revalidationFor(mirrorOptions?.revalidate, api);
-    // With a key, a same-second tie is settled by the API; the stamp is read through the store, outside the run.
+    // Reads outside any run: whether a table exists, and with a key a tie's stamp (a same-second tie is then
+    // settled by the API).
+    const store = async () => workerStore ?? (await open()).store;
     const refetchTies = options.stripeApiKey
-      ? {
-          stripe: () => (stripeClient ??= createStripeClient(api, "mirror")),
-          store: async () => workerStore ?? (await open()).store,
-        }
+      ? { stripe: () => (stripeClient ??= createStripeClient(api, "mirror")), store }
       : undefined;
-    registerMirror(registry, mirrorSchema, { ...(revalidate && { revalidate }), ...(refetchTies && { refetchTies }) });
+    registerMirror(registry, mirrorSchema, {
+      store,
+      ...(revalidate && { revalidate }),
+      ...(refetchTies && { refetchTies }),
+    });
   }
   const metrics = createInboxMetrics();
   const errorHooks: Array<(error: unknown, event: unknown, ctx: HandlerContext) => void> = [];

@@ -25,7 +25,7 @@ export type { EventEnvelope } from "./inbox/parse-event.js";
 export { createLogger, type LoggerSettings } from "./log.js";
 export type { DeliveryOutcome, InboxMetrics } from "./metrics/inbox-metrics.js";
 export type { QueueState } from "./metrics/queue-state.js";
-export { type ApplyOutcome, createMirror, type Mirror } from "./mirror/apply.js";
+export { type ApplyOutcome, createMirror, type Mirror, type MirrorOptions } from "./mirror/apply.js";
 export { BACKFILL_TYPES, type BackfillOptions, type BackfillProgress, backfill } from "./mirror/backfill.js";
 export { MIRROR_HANDLER_NAME, registerMirror } from "./mirror/handler.js";
 export { DEFAULT_MIRROR_SCHEMA, migrateMirror } from "./mirror/migrate.js";

@@ -22,7 +22,7 @@ export interface Mirror {
   /**
    * Applies one event's object with a handler's run: queued with `ctx.defer` (committed with the run's success, in
    * one statement per table with other runs' objects) once its table is known to exist, otherwise at once through
-   * `ctx.tx`, which creates the table.
+   * `ctx.tx`, which creates the table (see MirrorOptions.store).
    */
   applyInRun(ctx: Pick<HandlerContext, "tx" | "defer" | "log">, event: unknown): Promise<ApplyOutcome | "deferred">;
 }
@@ -32,7 +32,15 @@ interface QueuedSnapshot {
   log: Logger;
 }
 
-export function createMirror(schema: string): Mirror {
+export interface MirrorOptions {
+  /**
+   * The store outside any run's transaction: `applyInRun` asks it whether an object's table exists, so that runs
+   * of a type seen for the first time in this process need no transaction of their own when it does.
+   */
+  store?: () => Promise<Queryable>;
+}
+
+export function createMirror(schema: string, options: MirrorOptions = {}): Mirror {
   const tables = new ObjectTables(schema);
   const statements = new Map<string, Statement>();
   const statementFor = (table: string) => {
@@ -86,7 +94,10 @@ export function createMirror(schema: string): Mirror {
     async applyInRun(ctx, event) {
       const snapshot = snapshotOf(event);
       if (!snapshot) return "skipped";
-      if (!tables.isKnown(snapshot.table)) return applyNow(ctx.tx, snapshot, ctx.log);
+      const known =
+        tables.isKnown(snapshot.table) ||
+        (options.store !== undefined && (await tables.exists(await options.store(), snapshot.table)));
+      if (!known) return applyNow(ctx.tx, snapshot, ctx.log);
       ctx.defer(writer, { snapshot, log: ctx.log });
       return "deferred";
     },

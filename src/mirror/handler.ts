@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import type { Queryable } from "../store/store.js";
 import type { HandlerRegistry } from "../worker/registry.js";
 import { createMirror, type Mirror } from "./apply.js";
 import { revalidate } from "./revalidate.js";
@@ -13,6 +14,8 @@ export interface MirrorHandlerOptions {
   revalidate?: { types: ReadonlySet<string>; stripe: () => Stripe };
   /** With an API key: an event tied to the stored row's second gets the object as the API has it now. */
   refetchTies?: TieRefetch;
+  /** The store outside any run's transaction (see MirrorOptions.store). */
+  store?: () => Promise<Queryable>;
 }
 
 /**
@@ -25,7 +28,7 @@ export function registerMirror(
   schema: string,
   options: MirrorHandlerOptions = {},
 ): Mirror {
-  const mirror = createMirror(schema);
+  const mirror = createMirror(schema, options.store ? { store: options.store } : {});
   const revalidation = options.revalidate;
   const settleTie = options.refetchTies && tieRefetcher(options.refetchTies, schema);
   registry.on(

@@ -107,6 +107,37 @@ describe.each(ENGINES)("the mirror's objects written in batches of runs on %s", 
     expect(row?.data).toEqual({ id, object: "customer", email: "newest@x.io" });
   });
 
+  it("asks the store whether a first-seen type's table exists, and uses the run's transaction only to create one", async () => {
+    const fresh = createMirror(db.mirrorSchema, { store: async () => db.store });
+    const queued: DeferredWrite[] = [];
+    let transactionUsed = 0;
+    const tx: Queryable = {
+      query: ((...args: Parameters<Queryable["query"]>) => {
+        transactionUsed++;
+        return db.store.query(...args);
+      }) as Queryable["query"],
+      exec: (sql) => db.store.exec(sql),
+    };
+    const defer = ((writer: DeferredWrite["writer"], item: unknown) => {
+      queued.push({ writer, item });
+    }) as HandlerContext["defer"];
+    const customer = mirrorEvent({
+      type: "customer.created",
+      created: T,
+      object: { id: objectId("cus"), object: "customer" },
+    });
+    expect(await fresh.applyInRun({ tx, defer, log: silent }, customer)).toBe("deferred");
+    expect(transactionUsed).toBe(0);
+    const card = mirrorEvent({
+      type: "issuing_card.created",
+      created: T,
+      object: { id: objectId("ic"), object: "issuing.card" },
+    });
+    expect(await fresh.applyInRun({ tx, defer, log: silent }, card)).toBe("applied");
+    expect(transactionUsed).toBeGreaterThan(0);
+    expect(queued).toHaveLength(1);
+  });
+
   it("ends in the newest event's state for shuffled sequences split into random batches", async () => {
     await fc.assert(
       fc.asyncProperty(
