@@ -33,6 +33,13 @@ import { type HandlerControl, type HandlerPause, handlerControl } from "./worker
 import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
 import { createWorker, DEFAULT_CONCURRENCY, type Worker } from "./worker/worker.js";
 
+/**
+ * The workers' connections per process are this plus 2 (claims and batch commits), however many handler slots:
+ * a handler that queries while all are in use waits for a free connection (up to 5 s). Bounded apart from the
+ * slots, so that a few processes stay within Postgres' default 100 connections.
+ */
+const RUN_TRANSACTIONS_AT_ONCE = 16;
+
 export interface InboxOptions {
   /**
    * `whsec_...`, a comma-separated list, or an array: every secret valid during a rotation. Only receiving needs
@@ -159,7 +166,10 @@ export function createInbox(options: InboxOptions): Inbox {
   // A handler that queries holds a connection for its run's transaction: on Postgres the workers get a pool of
   // their own, so a slow handler can never starve the receive path of connections.
   const openWorkerStore = () =>
-    openStore({ ...storeConfig, poolSize: workerSettings(options.workers).concurrency + 2 });
+    openStore({
+      ...storeConfig,
+      poolSize: Math.min(workerSettings(options.workers).concurrency, RUN_TRANSACTIONS_AT_ONCE) + 2,
+    });
 
   let started: Promise<void> | null = null;
   const startWorkers = async (store: Store) => {

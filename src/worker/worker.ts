@@ -13,7 +13,7 @@ export interface WorkerOptions {
   store: Store;
   registry: HandlerRegistry;
   log: Logger;
-  /** Handlers running at once in this process (default 16). */
+  /** Handlers running at once in this process (default 32). */
   concurrency?: number;
   /** How long a claim is this worker's before another may take it over (a crashed worker's claims return then). */
   leaseMs?: number;
@@ -45,9 +45,10 @@ export interface Worker {
 /**
  * Handlers at once per process. Slots cost nothing while their handler waits on another system, and only a handler
  * that queries holds a connection; a claim takes up to the free slots, so with fast handlers this also bounds the
- * claim's batch (no-op handlers, 1 worker: 4,400-4,550 events/s at 8, 5,400-5,700 at 16; bench/README.md).
+ * claim's batch and the batches their successes (and deferred writes) commit in. bench/worker, no-op handlers,
+ * 1 worker: 4,288/s at 16, 5,614/s at 32; bench/mirror, 2 workers: 3,091-3,889/s at 16, 4,062-4,283/s at 32.
  */
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 32;
 const ABORT_WAIT_MS = 5_000;
 /**
  * A backlog this large changes the run tables enough that the planner must see it (see refreshStatistics). The
