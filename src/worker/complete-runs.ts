@@ -5,6 +5,10 @@ import { isStoreUnavailable, sqlstateOf, toStoreUnavailable } from "../store/una
 import { type AfterCommit, type DeferredWrite, runAfterCommit, writeDeferred } from "./deferred-writes.js";
 import type { RunKey, RunQueries } from "./run-queries.js";
 
+/** SQLSTATE deadlock_detected and serialization_failure: the same commit may well succeed when tried again. */
+const CONFLICTS = new Set(["40P01", "40001"]);
+const CONFLICT_ATTEMPTS = 3;
+
 export type FinishedRun = RunKey & {
   attempts: number;
   /** What the handler queued with `ctx.defer`, committed with the run's success. */
@@ -59,6 +63,17 @@ export function createRunCompleter(
     ));
   const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
+  /** One run's commit, tried again at once when it lost a deadlock or a serialization conflict. */
+  const commitAlone = async (run: FinishedRun): Promise<boolean[]> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await commitTogether([run]);
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || !CONFLICTS.has(sqlstateOf(error) ?? "")) throw error;
+      }
+    }
+  };
+
   return createGroupCommit<FinishedRun, boolean>({
     maxInFlight: Math.min(2, store.concurrency),
     maxBatchSize: 500,
@@ -69,7 +84,7 @@ export function createRunCompleter(
       } catch (error) {
         // Out of reach: every run comes back when its lease expires, and none of them failed.
         if (await unreachable(error)) throw toStoreUnavailable(error);
-        if (runs.length === 1) return [asError(error)];
+        if (runs.length === 1 && !CONFLICTS.has(sqlstateOf(error) ?? "")) return [asError(error)];
         // One run's write failed, or the batch lost a deadlock: each run alone, so only a failing one fails.
         log.warn(
           { err: error, sqlstate: sqlstateOf(error), runs: runs.length },
@@ -78,7 +93,7 @@ export function createRunCompleter(
         const results: Array<boolean | Error> = [];
         for (const run of runs) {
           try {
-            const [marked] = await commitTogether([run]);
+            const [marked] = await commitAlone(run);
             results.push(marked === true);
           } catch (runError) {
             if (await unreachable(runError)) throw toStoreUnavailable(runError);

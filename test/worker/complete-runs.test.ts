@@ -90,6 +90,40 @@ describe("the completer of runs with deferred writes (postgres)", () => {
     expect(await counter()).toBe(0);
   });
 
+  it("commits a run again at once when its write lost a deadlock, alone or in a batch", async () => {
+    await open();
+    await claimedRun("evt_alone", 1);
+    await claimedRun("evt_batched", 1);
+    await claimedRun("evt_other", 1);
+    const completer = createRunCompleter(db.store, runQueries(db.config.schema), WORKER, () => new Date(), silent);
+    // A writer whose first call for each run fails as Postgres reports a deadlock, then writes.
+    const failedOnce = new Set<string>();
+    const deadlocking: BatchWriter<string> = {
+      name: "deadlocks-once",
+      async write(tx, eventIds) {
+        const first = eventIds.find((eventId) => !failedOnce.has(eventId));
+        if (first !== undefined) {
+          failedOnce.add(first);
+          throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+        }
+        for (const _ of eventIds) await tx.query(`UPDATE "${db.config.schema}".counter SET n = n + 1`);
+        return undefined;
+      },
+    };
+    const run = (eventId: string): FinishedRun => ({
+      eventId,
+      handler: "h",
+      attempts: 1,
+      writes: [{ writer: deadlocking as BatchWriter<unknown>, item: eventId }],
+    });
+    expect(await completer.submit(run("evt_alone"))).toBe(true);
+    expect(await Promise.all([completer.submit(run("evt_batched")), completer.submit(run("evt_other"))])).toEqual([
+      true,
+      true,
+    ]);
+    expect(await counter()).toBe(3);
+  });
+
   it("fails only the run whose own write fails, and names that write's error", async () => {
     await open();
     await claimedRun("evt_good", 1);
