@@ -31,14 +31,7 @@ import { createStripeClient } from "./stripe-api.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
 import { type HandlerControl, type HandlerPause, handlerControl } from "./worker/handler-pauses.js";
 import { type HandlerContext, HandlerRegistry } from "./worker/registry.js";
-import { createWorker, DEFAULT_CONCURRENCY, type Worker } from "./worker/worker.js";
-
-/**
- * The workers' connections per process are this plus 2 (claims and batch commits), however many handler slots:
- * a handler that queries while all are in use waits for a free connection (up to 5 s). Bounded apart from the
- * slots, so that a few processes stay within Postgres' default 100 connections.
- */
-const RUN_TRANSACTIONS_AT_ONCE = 16;
+import { createWorker, DEFAULT_CONCURRENCY, runTransactionsAtOnce, type Worker } from "./worker/worker.js";
 
 export interface InboxOptions {
   /**
@@ -164,11 +157,12 @@ export function createInbox(options: InboxOptions): Inbox {
     onError: (error: Error) => log.warn({ err: error }, "idle database connection failed"),
   };
   // A handler that queries holds a connection for its run's transaction: on Postgres the workers get a pool of
-  // their own, so a slow handler can never starve the receive path of connections.
+  // their own, so a slow handler can never starve the receive path of connections. Its size is bounded apart from
+  // the handler slots, so that a few processes stay within Postgres' default 100 connections.
   const openWorkerStore = () =>
     openStore({
       ...storeConfig,
-      poolSize: Math.min(workerSettings(options.workers).concurrency, RUN_TRANSACTIONS_AT_ONCE) + 2,
+      poolSize: runTransactionsAtOnce(workerSettings(options.workers).concurrency) + 2,
     });
 
   let started: Promise<void> | null = null;

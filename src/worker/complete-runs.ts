@@ -88,7 +88,9 @@ export function createRunCompleter(
         // One run's write failed, or the batch lost a deadlock: each run alone, so only a failing one fails.
         log.warn(
           { err: error, sqlstate: sqlstateOf(error), runs: runs.length },
-          "a batch of runs' deferred writes failed; committing its runs one at a time",
+          runs.length === 1
+            ? "a run's deferred writes lost a conflict; trying again"
+            : "a batch of runs' deferred writes failed; committing its runs one at a time",
         );
         const results: Array<boolean | Error> = [];
         for (const run of runs) {

@@ -10,6 +10,7 @@ import type { HandlerContext, HandlerRegistry } from "./registry.js";
 import { retryDelayMs } from "./retry.js";
 import type { ClaimedRunRow, RunQueries } from "./run-queries.js";
 import { lazyRunTransaction } from "./run-transaction.js";
+import type { Semaphore } from "./semaphore.js";
 
 export type RunOutcome = "succeeded" | "failed" | "dead" | "lost";
 
@@ -17,6 +18,8 @@ export interface ExecuteDeps {
   store: Store;
   queries: RunQueries;
   registry: HandlerRegistry;
+  /** Run transactions open at once: a handler's first query waits for a permit (see runTransactionsAtOnce). */
+  runTransactions: Semaphore;
   /** Records the successes of runs that wrote nothing through `ctx.tx`, in batches. */
   completer: GroupCommit<FinishedRun, boolean>;
   workerId: string;
@@ -59,13 +62,17 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
   // The type from the payload already parsed for the handler: no column to add to the claim.
   const type = (event as { type?: unknown } | null)?.type;
   const log = deps.log.child({ eventId: run.eventId, type, handler: run.handler, attempt: run.attempts });
-  const transaction = lazyRunTransaction(deps.store, async (tx) => {
-    // Postgres cuts off a transaction left idle for longer than what remains of the lease, releasing the run.
-    const remainingLeaseMs = Math.max(1, deps.leaseMs - (Date.now() - startedAt));
-    if (!(await deps.queries.lockOwnRun(tx, run, remainingLeaseMs))) {
-      throw new RunLost(`The claim on ${run.eventId} for ${run.handler} expired and was taken over.`);
-    }
-  });
+  const transaction = lazyRunTransaction(
+    deps.store,
+    async (tx) => {
+      // Postgres cuts off a transaction left idle for longer than what remains of the lease, releasing the run.
+      const remainingLeaseMs = Math.max(1, deps.leaseMs - (Date.now() - startedAt));
+      if (!(await deps.queries.lockOwnRun(tx, run, remainingLeaseMs))) {
+        throw new RunLost(`The claim on ${run.eventId} for ${run.handler} expired and was taken over.`);
+      }
+    },
+    deps.runTransactions,
+  );
   const deferred = new DeferredQueue();
   const context: HandlerContext = {
     attempt: run.attempts,

@@ -1,4 +1,5 @@
 import type { Queryable, Store } from "../store/store.js";
+import type { Semaphore } from "./semaphore.js";
 
 /**
  * The run's transaction, begun on the handler's first query through `ctx.tx` / `ctx.sql`. A handler that never
@@ -21,26 +22,39 @@ interface Ending {
   reject(reason: unknown): void;
 }
 
-/** `begin` runs first inside the transaction (re-locking the run); if it throws, so does the handler's query. */
-export function lazyRunTransaction(store: Store, begin: (tx: Queryable) => Promise<void>): RunTransaction {
+/**
+ * `begin` runs first inside the transaction (re-locking the run); if it throws, so does the handler's query. The
+ * transaction waits for a permit of `openAtOnce` before it takes a connection, so that run transactions never
+ * hold the connections the worker needs to claim runs and record outcomes.
+ */
+export function lazyRunTransaction(
+  store: Store,
+  begin: (tx: Queryable) => Promise<void>,
+  openAtOnce: Semaphore,
+): RunTransaction {
   let ready: Promise<Queryable> | null = null;
   let finished: Promise<void> = Promise.resolve();
   let end: Ending | null = null;
 
   const open = () => {
-    ready ??= new Promise<Queryable>((resolveReady, rejectReady) => {
-      finished = store.transaction(async (tx) => {
-        await begin(tx);
-        const ending = new Promise<(tx: Queryable) => Promise<void>>((resolve, reject) => {
-          end = { resolve, reject };
-        });
-        resolveReady(tx);
-        const last = await ending;
-        await last(tx);
-      });
-      // A failed begin reaches the handler through its query; the executor sees it again from commit().
-      finished.catch(rejectReady);
-    });
+    ready ??= openAtOnce.acquire().then(
+      (release) =>
+        new Promise<Queryable>((resolveReady, rejectReady) => {
+          finished = store
+            .transaction(async (tx) => {
+              await begin(tx);
+              const ending = new Promise<(tx: Queryable) => Promise<void>>((resolve, reject) => {
+                end = { resolve, reject };
+              });
+              resolveReady(tx);
+              const last = await ending;
+              await last(tx);
+            })
+            .finally(release);
+          // A failed begin reaches the handler through its query; the executor sees it again from commit().
+          finished.catch(rejectReady);
+        }),
+    );
     return ready;
   };
 

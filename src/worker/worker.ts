@@ -8,6 +8,7 @@ import { type ExecuteDeps, executeRun, type RunOutcome } from "./execute-run.js"
 import { fanOutEvents } from "./fan-out.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
 import { runQueries } from "./run-queries.js";
+import { Semaphore } from "./semaphore.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -46,9 +47,20 @@ export interface Worker {
  * Handlers at once per process. Slots cost nothing while their handler waits on another system, and only a handler
  * that queries holds a connection; a claim takes up to the free slots, so with fast handlers this also bounds the
  * claim's batch and the batches their successes (and deferred writes) commit in. bench/worker, no-op handlers,
- * 1 worker: 4,288/s at 16, 5,614/s at 32; bench/mirror, 2 workers: 3,091-3,889/s at 16, 4,062-4,283/s at 32.
+ * 1 worker: 4,288/s at 16, 5,614/s at 32; bench/mirror, 2 workers: 3,091-3,889/s at 16, 4,244-4,591/s at 32.
  */
 export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Run transactions open at once per process, however many handler slots: a handler's first query waits (without
+ * a time limit; its lease still runs) while this many are open. A worker's store needs this many connections plus
+ * 2, for claims, fan-out and recording outcomes, which run transactions can then never take.
+ */
+const MAX_RUN_TRANSACTIONS = 16;
+
+/** Run transactions a worker with `concurrency` handler slots opens at once. */
+export function runTransactionsAtOnce(concurrency: number): number {
+  return Math.min(concurrency, MAX_RUN_TRANSACTIONS);
+}
 const ABORT_WAIT_MS = 5_000;
 /**
  * A backlog this large changes the run tables enough that the planner must see it (see refreshStatistics). The
@@ -88,6 +100,7 @@ export function createWorker(options: WorkerOptions): Worker {
     store,
     queries,
     registry,
+    runTransactions: new Semaphore(runTransactionsAtOnce(concurrency)),
     completer: createRunCompleter(store, queries, id, now, log),
     workerId: id,
     leaseMs,

@@ -90,20 +90,25 @@ describe("the completer of runs with deferred writes (postgres)", () => {
     expect(await counter()).toBe(0);
   });
 
-  it("commits a run again at once when its write lost a deadlock, alone or in a batch", async () => {
+  it("commits a run again at once when its write lost a deadlock, up to 3 times, and only that run fails after", async () => {
     await open();
-    await claimedRun("evt_alone", 1);
-    await claimedRun("evt_batched", 1);
-    await claimedRun("evt_other", 1);
+    for (const eventId of ["evt_twice", "evt_always", "evt_other", "evt_filler_1", "evt_filler_2"]) {
+      await claimedRun(eventId, 1);
+    }
     const completer = createRunCompleter(db.store, runQueries(db.config.schema), WORKER, () => new Date(), silent);
-    // A writer whose first call for each run fails as Postgres reports a deadlock, then writes.
-    const failedOnce = new Set<string>();
+    // Calls that fail as Postgres reports a lost deadlock: evt_twice's first two, every one of evt_always's.
+    const deadlocks = new Map<string, number>([
+      ["evt_twice", 2],
+      ["evt_always", Number.POSITIVE_INFINITY],
+    ]);
+    const calls = new Map<string, number>();
     const deadlocking: BatchWriter<string> = {
-      name: "deadlocks-once",
+      name: "deadlocks",
       async write(tx, eventIds) {
-        const first = eventIds.find((eventId) => !failedOnce.has(eventId));
-        if (first !== undefined) {
-          failedOnce.add(first);
+        for (const eventId of eventIds) calls.set(eventId, (calls.get(eventId) ?? 0) + 1);
+        const losing = eventIds.find((eventId) => (deadlocks.get(eventId) ?? 0) > 0);
+        if (losing !== undefined) {
+          deadlocks.set(losing, (deadlocks.get(losing) ?? 0) - 1);
           throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
         }
         for (const _ of eventIds) await tx.query(`UPDATE "${db.config.schema}".counter SET n = n + 1`);
@@ -116,12 +121,20 @@ describe("the completer of runs with deferred writes (postgres)", () => {
       attempts: 1,
       writes: [{ writer: deadlocking as BatchWriter<unknown>, item: eventId }],
     });
-    expect(await completer.submit(run("evt_alone"))).toBe(true);
-    expect(await Promise.all([completer.submit(run("evt_batched")), completer.submit(run("evt_other"))])).toEqual([
-      true,
-      true,
-    ]);
-    expect(await counter()).toBe(3);
+    // Two batches in flight hold both slots, so the three runs queue behind them and share the next batch.
+    const fillers = [bump("evt_filler_1", 1), bump("evt_filler_2", 1)].map((filler) => completer.submit(filler));
+    const results = await Promise.allSettled(
+      ["evt_twice", "evt_always", "evt_other"].map((eventId) => completer.submit(run(eventId))),
+    );
+    expect(await Promise.all(fillers)).toEqual([true, true]);
+    expect(results[0]).toEqual({ status: "fulfilled", value: true });
+    expect(results[1]?.status).toBe("rejected");
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "40P01" });
+    expect(results[2]).toEqual({ status: "fulfilled", value: true });
+    // The batch, then alone: evt_twice's second try alone succeeds; evt_always is tried 3 times alone.
+    expect(calls.get("evt_twice")).toBe(3);
+    expect(calls.get("evt_always")).toBe(4);
+    expect(await counter()).toBe(4);
   });
 
   it("fails only the run whose own write fails, and names that write's error", async () => {
