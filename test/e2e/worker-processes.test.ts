@@ -33,13 +33,19 @@ export default (inbox) => {
  * on the first attempt, sleeps as if stuck on a slow API.
  */
 const SLOW_FIRST_ATTEMPT = `
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+// Written aside, then renamed: the test polls for the name and must never read a file still empty.
+const mark = (name, text) => {
+  const partial = join(process.env.HANDLER_MARKERS, \`partial-\${name}\`);
+  writeFileSync(partial, text);
+  renameSync(partial, join(process.env.HANDLER_MARKERS, name));
+};
 export default (inbox) => {
   const table = \`"\${process.env.STRIPE_INBOX_SCHEMA}".shipments\`;
   inbox.on("customer.created", async (event, ctx) => {
     await ctx.sql(\`INSERT INTO \${table} (event_id, attempt, worker_pid) VALUES ($1, $2, $3)\`, [event.id, ctx.attempt, process.pid]);
-    writeFileSync(join(process.env.HANDLER_MARKERS, \`\${ctx.attempt}-\${process.pid}\`), String(Date.now()));
+    mark(\`\${ctx.attempt}-\${process.pid}\`, String(Date.now()));
     if (ctx.attempt === 1) await new Promise((resolve) => setTimeout(resolve, 120_000));
   }, { name: "ship-order" });
 };
