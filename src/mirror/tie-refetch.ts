@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type Stripe from "stripe";
+import { groupBy } from "../collections.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Queryable } from "../store/store.js";
 import { sqlstateOf } from "../store/unavailable.js";
@@ -83,12 +84,7 @@ function stampReader(store: () => Promise<Queryable>, schema: string) {
   const flush = async () => {
     const batch = pending;
     pending = [];
-    const byTable = new Map<string, PendingRead[]>();
-    for (const read of batch) {
-      const reads = byTable.get(read.snapshot.table);
-      if (reads) reads.push(read);
-      else byTable.set(read.snapshot.table, [read]);
-    }
+    const byTable = groupBy(batch, (read) => read.snapshot.table);
     try {
       const db = await store();
       await Promise.all(

@@ -1,3 +1,4 @@
+import { groupBy, sortedByKey } from "../collections.js";
 import type { Queryable } from "../store/store.js";
 import type { ObjectSnapshot } from "./snapshot.js";
 import type { Statement, UpsertInput, UpsertResult } from "./statements.js";
@@ -67,9 +68,9 @@ export async function writeSnapshots(
     applied: false,
   }));
   for (const round of ordered) {
-    round.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-    for (const group of byTable(round)) {
-      const statement = statementFor((group[0] as ObjectSnapshot).table);
+    // Sorted by (table, account, id), so grouping by table keeps each group in lock order.
+    for (const [table, group] of groupBy(sortedByKey(round, keyOf), (snapshot) => snapshot.table)) {
+      const statement = statementFor(table);
       const results = await tx.query<UpsertResult>(statement.text, [JSON.stringify(group.map(inputOf))], {
         prepareAs: statement.name,
       });
@@ -85,17 +86,6 @@ export async function writeSnapshots(
     }
   }
   return written;
-}
-
-/** Consecutive runs of one table in a round sorted by table first. */
-function byTable(sorted: ObjectSnapshot[]): ObjectSnapshot[][] {
-  const groups: ObjectSnapshot[][] = [];
-  for (const snapshot of sorted) {
-    const last = groups.at(-1);
-    if (last && last[0]?.table === snapshot.table) last.push(snapshot);
-    else groups.push([snapshot]);
-  }
-  return groups;
 }
 
 function inputOf(snapshot: ObjectSnapshot): UpsertInput {

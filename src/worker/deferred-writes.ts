@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { groupBy, sortedByKey } from "../collections.js";
 import type { Queryable } from "../store/store.js";
 
 /**
@@ -48,10 +49,8 @@ export type AfterCommit = Array<() => void>;
 export const STATEMENT_WRITER: BatchWriter<readonly DeferredStatement[]> = {
   name: "ctx.defer(sql)",
   async write(tx, runs) {
-    const keyOf = (statements: readonly DeferredStatement[]) => statements[0]?.options.key ?? "";
-    const sorted = [...runs].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
     const afterCommit: AfterCommit = [];
-    for (const statements of sorted) {
+    for (const statements of sortedByKey(runs, (run) => run[0]?.options.key ?? "")) {
       for (const { sql, params, options } of statements) {
         const prepareAs = options.prepareAs;
         const rows = await tx.query(sql, params, prepareAs === undefined ? undefined : { prepareAs });
@@ -80,16 +79,13 @@ export const STATEMENT_WRITER: BatchWriter<readonly DeferredStatement[]> = {
  * every item queued for it. Returns what to call after the commit.
  */
 export async function writeDeferred(tx: Queryable, writes: readonly DeferredWrite[]): Promise<AfterCommit> {
-  const byWriter = new Map<BatchWriter<unknown>, unknown[]>();
-  for (const { writer, item } of writes) {
-    const items = byWriter.get(writer);
-    if (items) items.push(item);
-    else byWriter.set(writer, [item]);
-  }
-  const writers = [...byWriter.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byWriter = groupBy(writes, (write) => write.writer);
   const afterCommit: AfterCommit = [];
-  for (const writer of writers) {
-    const after = await writer.write(tx, byWriter.get(writer) ?? []);
+  for (const writer of sortedByKey([...byWriter.keys()], (writer) => writer.name)) {
+    const after = await writer.write(
+      tx,
+      (byWriter.get(writer) ?? []).map((write) => write.item),
+    );
     if (after) afterCommit.push(after);
   }
   return afterCommit;
