@@ -78,10 +78,11 @@ export function createRunCompleter(
     maxInFlight: Math.min(2, store.concurrency),
     maxBatchSize: 500,
     async commit(runs) {
-      if (!runs.some((run) => run.writes.length > 0)) return commitTogether(runs);
       try {
         return await commitTogether(runs);
       } catch (error) {
+        // Successes alone: the one statement failed for all of them (they come back when their lease expires).
+        if (!runs.some((run) => run.writes.length > 0)) throw error;
         // Out of reach: every run comes back when its lease expires, and none of them failed.
         if (await unreachable(error)) throw toStoreUnavailable(error);
         if (runs.length === 1 && !CONFLICTS.has(sqlstateOf(error) ?? "")) return [asError(error)];
