@@ -49,26 +49,47 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client has no 'error' listener of the pool's: its connection dying while the caller awaits
+      // something else would end the process. The driver rejects the queries in flight; later ones get the same error.
+      let broken: Error | undefined;
+      const onConnectionError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on("error", onConnectionError);
+      let ended = false;
+      // Once released, the client may be serving someone else: a late query must not run on it.
+      const usable = () => {
+        if (broken) throw broken;
+        if (ended) throw new Error("This transaction has ended; a query through it can no longer run.");
+      };
+      const onClient = queryOn(client);
       const tx: Queryable = {
-        query: queryOn(client),
+        query: async (sql, params, options) => {
+          usable();
+          return onClient(sql, params, options);
+        },
         exec: async (sql) => {
+          usable();
           await client.query(sql);
         },
       };
-      let broken: Error | undefined;
       try {
         await client.query("BEGIN");
         const result = await fn(tx);
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
+        if (!broken) {
+          await client.query("ROLLBACK").catch((rollbackError: Error) => {
+            broken ??= rollbackError;
+          });
+        }
         throw error;
       } finally {
-        // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+        ended = true;
+        // A client whose connection failed, or whose ROLLBACK did, is in an unknown state: destroyed, never reused.
         client.release(broken);
+        client.off("error", onConnectionError);
       }
     },
     close: () => pool.end(),

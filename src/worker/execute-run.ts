@@ -32,9 +32,25 @@ export interface ExecuteDeps {
   stripe: () => Stripe;
 }
 
+export interface RecordedRun {
+  outcome: RunOutcome;
+  /** The database failed the run (its connection was lost), not its handler: the circuit breaker does not count it. */
+  byStore: boolean;
+}
+
 /** What a run leaves once its handler has returned: its slot is free, its outcome is still being recorded. */
 export interface HandlerReturned {
-  recorded: Promise<RunOutcome>;
+  recorded: Promise<RecordedRun>;
+}
+
+/** A run whose handler was called. */
+export interface StartedRun {
+  returned: Promise<HandlerReturned>;
+  /**
+   * For a handler still running when its worker stops: rolls back the run's transaction and refuses its later
+   * queries, so that nothing it does can commit once the run is released to other workers.
+   */
+  abandon(reason: Error): Promise<void>;
 }
 
 const MAX_ERROR_TEXT = 8_000;
@@ -49,7 +65,7 @@ class RunLost extends Error {}
  * expired and another worker took the run over. A handler that never uses `ctx.tx` holds no connection, and its
  * success is recorded in a batch, again only while the claim is this worker's.
  */
-export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Promise<HandlerReturned> {
+export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRun {
   const startedAt = Date.now();
   const handler = deps.registry.get(claimed.handler);
   const run = {
@@ -85,16 +101,22 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
     fetchEvent: () => fetchFullEvent(deps.stripe(), event as Parameters<typeof fetchFullEvent>[1]),
   };
 
-  const recordFailure = async (error: unknown): Promise<RunOutcome> => {
+  const recordFailure = async (error: unknown): Promise<RecordedRun> => {
     // First: the transaction holds the run's row, which the failure is written to.
     await transaction.rollback(error);
-    if (error instanceof RunLost) return "lost";
+    if (error instanceof RunLost) return { outcome: "lost", byStore: false };
+    const storeFailure = transaction.storeFailure;
+    const byStore = storeFailure !== undefined && !(storeFailure instanceof RunLost);
     const outOfAttempts = run.attempts >= claimed.max_attempts;
     const retryAt =
       outOfAttempts || !handler ? null : new Date(deps.now().getTime() + retryDelayMs(handler.retry, run.attempts));
     const message = (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_TEXT);
     const stack = error instanceof Error && error.stack ? error.stack.slice(0, MAX_ERROR_TEXT) : null;
-    log.warn({ err: error, retryAt }, retryAt ? "handler failed; will retry" : "handler failed; dead-lettered");
+    const failed = byStore ? "the run's database connection failed" : "handler failed";
+    log.warn(
+      { err: error, retryAt, ...(byStore && { storeError: storeFailure }) },
+      `${failed}; ${retryAt ? "will retry" : "dead-lettered"}`,
+    );
     try {
       await deps.queries.markFailed(deps.store, run, { message, stack, retryAt, now: deps.now() });
     } catch (recordError) {
@@ -108,10 +130,10 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
         log.error({ err: hookError }, "onError hook threw");
       }
     }
-    return retryAt ? "failed" : "dead";
+    return { outcome: retryAt ? "failed" : "dead", byStore };
   };
 
-  const recordSuccess = async (): Promise<RunOutcome> => {
+  const recordSuccess = async (): Promise<RecordedRun> => {
     if (transaction.opened) {
       let afterCommit: AfterCommit = [];
       try {
@@ -123,26 +145,30 @@ export async function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): Pro
         return recordFailure(error);
       }
       runAfterCommit(afterCommit, log);
-      return "succeeded";
+      return { outcome: "succeeded", byStore: false };
     }
     try {
-      return (await deps.completer.submit({ ...run, writes: deferred.writes() })) ? "succeeded" : "lost";
+      const marked = await deps.completer.submit({ ...run, writes: deferred.writes() });
+      return { outcome: marked ? "succeeded" : "lost", byStore: false };
     } catch (error) {
       // The run's own deferred write failed: the run failed, as if the handler had thrown. An unreachable store
       // is not the handler's failure: the run comes back when its lease expires.
       if (!deferred.isEmpty && !(error instanceof StoreUnavailableError)) return recordFailure(error);
       log.error({ err: error }, "could not record the run's success; it runs again when its lease expires");
-      return "lost";
+      return { outcome: "lost", byStore: true };
     }
   };
 
-  try {
-    if (!handler) throw new Error(`No handler named "${run.handler}" in this process.`);
-    await handler.fn(event, context);
-  } catch (error) {
+  const returned = (async (): Promise<HandlerReturned> => {
+    try {
+      if (!handler) throw new Error(`No handler named "${run.handler}" in this process.`);
+      await handler.fn(event, context);
+    } catch (error) {
+      deferred.close();
+      return { recorded: recordFailure(error) };
+    }
     deferred.close();
-    return { recorded: recordFailure(error) };
-  }
-  deferred.close();
-  return { recorded: recordSuccess() };
+    return { recorded: recordSuccess() };
+  })();
+  return { returned, abandon: (reason) => transaction.abandon(reason) };
 }

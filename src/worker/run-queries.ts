@@ -191,6 +191,60 @@ export function runQueries(schemaName: string) {
         { prepareAs: "si_mark_failed" },
       );
     },
+
+    /**
+     * Gives back runs this worker claimed while stopping and never started: as they were before the claim, but for
+     * `started_at` (the claim's) and a lease taken over from a crashed worker (its attempt stays counted).
+     */
+    async releaseUnstarted(db: Queryable, runs: Array<RunKey & { attempts: number }>, workerId: string) {
+      const released = await db.query(
+        `UPDATE ${schema}.handler_runs r
+            SET status = CASE WHEN r.attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = r.attempts - 1,
+                started_at = CASE WHEN r.attempts > 1 THEN r.started_at END, locked_by = NULL, locked_until = NULL
+           FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
+          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts
+            AND r.locked_by = $4 AND r.status = 'running'
+         RETURNING r.event_id`,
+        [runs.map((run) => run.eventId), runs.map((run) => run.handler), runs.map((run) => run.attempts), workerId],
+      );
+      return released.length;
+    },
+
+    /**
+     * Gives back runs whose handler this worker abandoned when it stopped, due again now: the attempt counts. Rows
+     * still locked by their own transaction (a query of the handler's still running) are left to their lease.
+     */
+    async releaseAbandoned(
+      db: Queryable,
+      runs: Array<RunKey & { attempts: number }>,
+      workerId: string,
+      failure: { message: string; now: Date },
+    ) {
+      const released = await db.query(
+        `WITH abandoned AS (
+           SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
+             JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
+               ON r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts
+            WHERE r.locked_by = $4 AND r.status = 'running'
+            FOR UPDATE OF r SKIP LOCKED
+         )
+         UPDATE ${schema}.handler_runs r
+            SET status = 'failed', run_at = $6, last_error = $5, last_error_stack = NULL, finished_at = $6,
+                locked_by = NULL, locked_until = NULL
+           FROM abandoned
+          WHERE r.event_id = abandoned.event_id AND r.handler = abandoned.handler
+         RETURNING r.event_id`,
+        [
+          runs.map((run) => run.eventId),
+          runs.map((run) => run.handler),
+          runs.map((run) => run.attempts),
+          workerId,
+          failure.message,
+          failure.now.toISOString(),
+        ],
+      );
+      return released.length;
+    },
   };
 }
 

@@ -1,4 +1,5 @@
-import type { Queryable, Store } from "../store/store.js";
+import type { Queryable, QueryOptions, Store } from "../store/store.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 import type { Semaphore } from "./semaphore.js";
 
 /**
@@ -11,10 +12,20 @@ export interface RunTransaction {
   readonly tx: Queryable;
   /** True once the handler has used the transaction. */
   readonly opened: boolean;
+  /**
+   * The error of the database, not of the handler, that ended the transaction: its connection was lost, or could
+   * not be had. Undefined while none was seen.
+   */
+  readonly storeFailure: unknown;
   /** Runs `last` inside the transaction (the run's success), then commits. Rejects when anything in it failed. */
   commit(last: (tx: Queryable) => Promise<void>): Promise<void>;
   /** Rolls back, if open. Never rejects. */
   rollback(reason: unknown): Promise<void>;
+  /**
+   * The worker gave up on the run while its handler still runs: rolls back now if open (after the handler's query
+   * in flight, if any), and refuses every later query. Never rejects.
+   */
+  abandon(reason: Error): Promise<void>;
 }
 
 interface Ending {
@@ -35,14 +46,25 @@ export function lazyRunTransaction(
   let ready: Promise<Queryable> | null = null;
   let finished: Promise<void> = Promise.resolve();
   let end: Ending | null = null;
+  let abandoned: Error | undefined;
+  let storeFailure: unknown;
+
+  /** Remembers an error of the database's (by SQLSTATE class, or a socket's), then passes it on. */
+  const noting = (error: unknown): never => {
+    if (storeFailure === undefined && error !== abandoned && isStoreUnavailable(error)) storeFailure = error;
+    throw error;
+  };
 
   const open = () => {
+    if (abandoned && !ready) return Promise.reject(abandoned);
     ready ??= openAtOnce.acquire().then(
       (release) =>
         new Promise<Queryable>((resolveReady, rejectReady) => {
           finished = store
             .transaction(async (tx) => {
+              if (abandoned) throw abandoned;
               await begin(tx);
+              if (abandoned) throw abandoned;
               const ending = new Promise<(tx: Queryable) => Promise<void>>((resolve, reject) => {
                 end = { resolve, reject };
               });
@@ -60,20 +82,35 @@ export function lazyRunTransaction(
 
   return {
     tx: {
-      query: async (sql, params, options) => (await open()).query(sql, params, options),
-      exec: async (sql) => (await open()).exec(sql),
+      query: <Row extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+        open()
+          .then((tx) => tx.query<Row>(sql, params, options))
+          .catch(noting),
+      exec: (sql) =>
+        open()
+          .then((tx) => tx.exec(sql))
+          .catch(noting),
     },
     get opened() {
       return ready !== null;
+    },
+    get storeFailure() {
+      return storeFailure;
     },
     async commit(last) {
       // Wait for the handler's transaction to be fully begun: it may have returned without awaiting its query.
       await ready;
       end?.resolve(last);
-      await finished;
+      await finished.catch(noting);
     },
     async rollback(reason) {
       await ready?.catch(() => {});
+      end?.reject(reason);
+      await finished.catch(() => {});
+    },
+    async abandon(reason) {
+      abandoned ??= reason;
+      // A transaction still waiting for its permit or its BEGIN sees `abandoned` and rolls back by itself.
       end?.reject(reason);
       await finished.catch(() => {});
     },

@@ -4,10 +4,10 @@ import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
 import { type ClaimableHandlersOptions, claimableHandlers } from "./claimable-handlers.js";
 import { createRunCompleter } from "./complete-runs.js";
-import { type ExecuteDeps, executeRun, type RunOutcome } from "./execute-run.js";
+import { type ExecuteDeps, executeRun, type RunOutcome, type StartedRun } from "./execute-run.js";
 import { fanOutEvents } from "./fan-out.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
-import { runQueries } from "./run-queries.js";
+import { type ClaimedRunRow, runQueries } from "./run-queries.js";
 import { Semaphore } from "./semaphore.js";
 
 export interface WorkerOptions {
@@ -39,7 +39,11 @@ export interface Worker {
   wake(): void;
   /** Re-reads the paused handlers before the next claim: this process just paused or resumed one. */
   pausesChanged(): void;
-  /** Stops claiming, lets running handlers finish for `graceMs`, then aborts their signal and returns. */
+  /**
+   * Stops claiming, lets running handlers finish for `graceMs`, then aborts their signal and returns. Runs it claimed
+   * but did not start, and those whose handler it abandoned, go back to the queue at once instead of at the end of
+   * their lease.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -81,7 +85,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const minimumClaim = Math.ceil(concurrency / 2);
   const abort = new AbortController();
   // Runs whose handler is running (each holds a slot of `concurrency`), and runs whose outcome is being recorded.
-  const running = new Set<Promise<unknown>>();
+  const running = new Map<Promise<unknown>, { row: ClaimedRunRow; run: StartedRun }>();
   const recording = new Set<Promise<unknown>>();
   let stopping = false;
   let loop: Promise<void> | null = null;
@@ -175,24 +179,73 @@ export function createWorker(options: WorkerOptions): Worker {
       now: now(),
       leaseMs,
     });
+    // Stopped while the claim ran: these handlers would only get the grace period; other workers can run them now.
+    if (stopping) {
+      await releaseUnstarted(claimed);
+      return false;
+    }
     for (const row of claimed) {
       const unexpected = (error: unknown) => log.error({ err: error }, "run failed unexpectedly");
-      const task = executeRun(deps, row).then(({ recorded }) => {
+      const run = executeRun(deps, row);
+      const task = run.returned.then(({ recorded }) => {
         // The slot is free as soon as the handler returns: the next claim overlaps with recording this outcome.
-        const outcome = recorded.then((result) => {
-          claimable.runFinished(result, row.handler, row.event_id);
-          options.onRunFinished?.(result, row.handler);
+        const outcome = recorded.then(({ outcome, byStore }) => {
+          // A lost database connection says nothing about the handler: it must not pause it.
+          if (!byStore) claimable.runFinished(outcome, row.handler, row.event_id);
+          options.onRunFinished?.(outcome, row.handler);
         }, unexpected);
         recording.add(outcome);
         void outcome.finally(() => recording.delete(outcome));
       }, unexpected);
-      running.add(task);
+      running.set(task, { row, run });
       void task.finally(() => {
         running.delete(task);
         wakeForRuns();
       });
     }
     return fannedOut > 0 || claimed.length > 0;
+  };
+
+  const keysOf = (rows: ClaimedRunRow[]) =>
+    rows.map((row) => ({ eventId: row.event_id, handler: row.handler, attempts: row.attempts }));
+
+  const releaseUnstarted = async (claimed: ClaimedRunRow[]) => {
+    if (claimed.length === 0) return;
+    try {
+      const released = await queries.releaseUnstarted(store, keysOf(claimed), id);
+      log.info({ released }, "stopping: released runs claimed but not started");
+    } catch (error) {
+      log.warn(
+        { err: error, runs: claimed.length },
+        "could not release unstarted runs; they return when their lease expires",
+      );
+    }
+  };
+
+  /** Handlers still running after the grace and the abort: their runs go to other workers, their writes roll back. */
+  const releaseAbandoned = async (abandoned: Array<{ row: ClaimedRunRow; run: StartedRun }>) => {
+    const reason = new Error("The worker stopped before the handler returned; the run was released to run again.");
+    // A rollback waits behind the handler's query in flight, if any: its row is then left to the lease.
+    await Promise.race([
+      Promise.allSettled(abandoned.map(({ run }) => run.abandon(reason))),
+      new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref()),
+    ]);
+    const rows = abandoned.map(({ row }) => row);
+    try {
+      const released = await queries.releaseAbandoned(store, keysOf(rows), id, {
+        message: reason.message,
+        now: now(),
+      });
+      log.warn(
+        { abandoned: rows.length, released },
+        "stopping: released the runs of handlers that did not return; the others return when their lease expires",
+      );
+    } catch (error) {
+      log.warn(
+        { err: error, abandoned: rows.length },
+        "could not release abandoned runs; they return when their lease expires",
+      );
+    }
   };
 
   const work = async () => {
@@ -223,7 +276,7 @@ export function createWorker(options: WorkerOptions): Worker {
       stopping = true;
       wake();
       await loop;
-      const finished = Promise.allSettled([...running]);
+      const finished = Promise.allSettled([...running.keys()]);
       const timedOut = await Promise.race([
         finished.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
@@ -231,8 +284,10 @@ export function createWorker(options: WorkerOptions): Worker {
       if (timedOut) {
         log.warn({ running: running.size }, "grace period over; aborting running handlers");
         abort.abort(new Error("worker stopping"));
-        // A handler that ignores its signal is left behind: its transaction dies with the store, its lease expires.
         await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref())]);
+        // A handler that ignores its signal is left behind, its run given to other workers now rather than at the
+        // end of its lease.
+        if (running.size > 0) await releaseAbandoned([...running.values()]);
       }
       // Outcomes are single statements, each bounded by the store's query timeout.
       await Promise.allSettled([...recording]);
