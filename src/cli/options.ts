@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { configFromEnv, type InboxConfig, parsePort } from "../config.js";
+import { ConfigError } from "../errors.js";
 
 /** Flags shared by every command that opens the store; each overrides its environment variable. */
 export function withStoreOptions(command: Command): Command {
@@ -27,4 +28,21 @@ export function resolveConfig(flags: StoreFlags & { port?: string; host?: string
 
 export function storeConfig(config: InboxConfig) {
   return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.schema };
+}
+
+const MAX_LEASE_MS = 24 * 3_600_000;
+const LEASE_UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * `--lease`: `1500ms`, `30s`, `5m`, `1h`. Not under 1s (a run would be taken over while its handler still runs) nor
+ * over 24h; a bare number is refused, as `30` could mean seconds as well as milliseconds.
+ */
+export function parseLease(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)(ms|s|m|h)$/.exec(value);
+  const ms = match ? Number(match[1]) * LEASE_UNIT_MS[match[2] as keyof typeof LEASE_UNIT_MS] : Number.NaN;
+  if (!(ms >= 1_000 && ms <= MAX_LEASE_MS)) {
+    throw new ConfigError(`--lease must be a duration from 1s to 24h, such as 30s, 5m or 1500ms; not "${value}".`);
+  }
+  return ms;
 }

@@ -16,7 +16,7 @@ import { createStripeClient } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
-import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { parseLease, resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseEvery } from "./reconcile.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -27,6 +27,10 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "listen port (env PORT, default 4242)")
     .option("--host <host>", "listen address (env HOST, default 127.0.0.1)")
     .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
+    .option(
+      "--lease <duration>",
+      "how long a claimed run is this process's before another worker may take it over (default 5m)",
+    )
     .option("--mirror [schema]", "keep the Postgres mirror of Stripe objects (env STRIPE_INBOX_MIRROR; schema: stripe)")
     .option(
       "--revalidate <types>",
@@ -48,6 +52,7 @@ type ServeFlags = StoreFlags & {
   port?: string;
   host?: string;
   handlers?: string;
+  lease?: string;
   mirror?: string | boolean;
   revalidate?: string;
   reconcileEvery?: number;
@@ -56,6 +61,7 @@ type ServeFlags = StoreFlags & {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
+  const leaseMs = parseLease(flags.lease);
   const alertDestination = process.env[ALERT_DESTINATION_ENV];
   const thresholds = alertThresholds();
   const log = createLogger();
@@ -91,7 +97,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     path: config.path,
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
-    workers: { pauseAfterFailures: pauseAfterFailuresFromEnv() },
+    workers: { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) },
     onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });
   if (flags.handlers) await loadHandlers(flags.handlers, inbox);

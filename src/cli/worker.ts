@@ -7,14 +7,14 @@ import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
-import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { parseLease, resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
 type WorkerFlags = StoreFlags & {
   handlers?: string;
   concurrency: string;
-  lease: string;
+  lease?: string;
   mirror?: string | boolean;
   revalidate?: string;
 };
@@ -28,7 +28,10 @@ export function registerWorker(program: Command): void {
       "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
     )
     .option("--concurrency <n>", "handlers running at once", String(DEFAULT_CONCURRENCY))
-    .option("--lease <ms>", "how long a claim is this worker's before another may take it over", "300000")
+    .option(
+      "--lease <duration>",
+      "how long a claimed run is this worker's before another worker may take it over (default 5m)",
+    )
     .action(async (flags: WorkerFlags) => {
       const config = resolveConfig(flags);
       const mirror = mirrorSetting(flags.mirror);
@@ -36,8 +39,7 @@ export function registerWorker(program: Command): void {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new ConfigError("--concurrency must be a positive integer.");
-      const leaseMs = Number(flags.lease);
-      if (!Number.isInteger(leaseMs) || leaseMs < 1) throw new ConfigError("--lease must be a positive number of ms.");
+      const leaseMs = parseLease(flags.lease);
       const log = createLogger();
       // The circuit breaker may trip here: only the process whose pause row was written sends the alert.
       const alertDestination = process.env[ALERT_DESTINATION_ENV];
@@ -49,7 +51,11 @@ export function registerWorker(program: Command): void {
         stripeApiKey: config.stripeApiKey,
         stripeApiBase: config.stripeApiBase,
         logger: log,
-        workers: { concurrency, leaseMs, pauseAfterFailures: pauseAfterFailuresFromEnv() },
+        workers: {
+          concurrency,
+          pauseAfterFailures: pauseAfterFailuresFromEnv(),
+          ...(leaseMs !== undefined && { leaseMs }),
+        },
         mirror: withRevalidation(mirror, flags.revalidate),
         onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
       });

@@ -138,7 +138,7 @@ describe("worker processes on one Postgres", () => {
         startWorkerProcess({
           handlers,
           env: { ...env, HANDLER_MARKERS: markers },
-          args: ["--lease", String(LEASE_MS)],
+          args: ["--lease", `${LEASE_MS}ms`],
         }),
       );
     }
