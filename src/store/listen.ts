@@ -22,27 +22,33 @@ export function listenForEvents(
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
 
-  const connect = async () => {
+  const connect = () => {
     const current = new pg.Client({ connectionString, application_name: "stripe-inbox-listen" });
     client = current;
-    current.on("notification", () => onNotify());
-    current.on("error", (error) => {
+    // One failure can arrive twice (the 'error' event and the LISTEN or connect it rejects): one reconnect per client,
+    // or each would start a listener of its own that stop() never ends.
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      void current.end().catch(() => {});
+      if (stopped) return;
       onError(error);
-      void current.end().catch(() => {});
-      if (!stopped) retry = setTimeout(connect, RECONNECT_MS);
-    });
-    try {
-      await current.connect();
-      await current.query(`LISTEN ${quoteIdent(channel)}`);
-      // Work may have arrived while we were not listening.
-      onNotify();
-    } catch (error) {
-      onError(error as Error);
-      void current.end().catch(() => {});
-      if (!stopped) retry = setTimeout(connect, RECONNECT_MS);
-    }
+      retry = setTimeout(connect, RECONNECT_MS);
+    };
+    current.on("notification", () => onNotify());
+    current.on("error", fail);
+    current
+      .connect()
+      .then(() => current.query(`LISTEN ${quoteIdent(channel)}`))
+      .then(() => {
+        // Stopped while connecting: this connection must not outlive stop().
+        if (stopped) return void current.end().catch(() => {});
+        // Work may have arrived while we were not listening.
+        onNotify();
+      }, fail);
   };
-  void connect();
+  connect();
 
   return async () => {
     stopped = true;
