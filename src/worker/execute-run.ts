@@ -3,6 +3,7 @@ import type Stripe from "stripe";
 import { StoreUnavailableError } from "../errors.js";
 import type { GroupCommit } from "../inbox/group-commit.js";
 import type { Store } from "../store/store.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 import type { FinishedRun } from "./complete-runs.js";
 import { type AfterCommit, DeferredQueue, runAfterCommit, writeDeferred } from "./deferred-writes.js";
 import { fetchFullEvent } from "./fetch-event.js";
@@ -101,11 +102,12 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
     fetchEvent: () => fetchFullEvent(deps.stripe(), event as Parameters<typeof fetchFullEvent>[1]),
   };
 
-  const recordFailure = async (error: unknown): Promise<RecordedRun> => {
+  /** `knownStoreFailure`: the database's error behind the failure, when the caller knows it (else the transaction's). */
+  const recordFailure = async (error: unknown, knownStoreFailure?: unknown): Promise<RecordedRun> => {
     // First: the transaction holds the run's row, which the failure is written to.
     await transaction.rollback(error);
     if (error instanceof RunLost) return { outcome: "lost", byStore: false };
-    const storeFailure = transaction.storeFailure;
+    const storeFailure = knownStoreFailure ?? transaction.storeFailure;
     const byStore = storeFailure !== undefined && !(storeFailure instanceof RunLost);
     const outOfAttempts = run.attempts >= claimed.max_attempts;
     const retryAt =
@@ -153,7 +155,10 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
     } catch (error) {
       // The run's own deferred write failed: the run failed, as if the handler had thrown. An unreachable store
       // is not the handler's failure: the run comes back when its lease expires.
-      if (!deferred.isEmpty && !(error instanceof StoreUnavailableError)) return recordFailure(error);
+      if (!deferred.isEmpty && !(error instanceof StoreUnavailableError)) {
+        // The batch's transaction lost its connection, and the store answered again by the time it was probed.
+        return recordFailure(error, isStoreUnavailable(error) ? error : undefined);
+      }
       log.error({ err: error }, "could not record the run's success; it runs again when its lease expires");
       return { outcome: "lost", byStore: true };
     }
