@@ -7,6 +7,7 @@ import { createRunCompleter } from "./complete-runs.js";
 import { type ExecuteDeps, executeRun, type RunOutcome, type StartedRun } from "./execute-run.js";
 import { fanOutEvents } from "./fan-out.js";
 import type { HandlerContext, HandlerRegistry } from "./registry.js";
+import { runReleaser } from "./release-runs.js";
 import { type ClaimedRunRow, runQueries } from "./run-queries.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -115,6 +116,8 @@ export function createWorker(options: WorkerOptions): Worker {
     stripe: options.stripe,
   };
 
+  const release = runReleaser({ store, queries, workerId: id, now, log, rollbackWaitMs: ABORT_WAIT_MS });
+
   // Fan-out costs a transaction and a scan of the pending events. A finished local run frees a slot but brings
   // no new events, so only a notification, a local commit, a poll, or a fan-out that found events leads to one.
   let eventsMayBePending = true;
@@ -181,7 +184,7 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     // Stopped while the claim ran: these handlers would only get the grace period; other workers can run them now.
     if (stopping) {
-      await releaseUnstarted(claimed);
+      await release.unstarted(claimed);
       return false;
     }
     for (const row of claimed) {
@@ -204,48 +207,6 @@ export function createWorker(options: WorkerOptions): Worker {
       });
     }
     return fannedOut > 0 || claimed.length > 0;
-  };
-
-  const keysOf = (rows: ClaimedRunRow[]) =>
-    rows.map((row) => ({ eventId: row.event_id, handler: row.handler, attempts: row.attempts }));
-
-  const releaseUnstarted = async (claimed: ClaimedRunRow[]) => {
-    if (claimed.length === 0) return;
-    try {
-      const released = await queries.releaseUnstarted(store, keysOf(claimed), id);
-      log.info({ released }, "stopping: released runs claimed but not started");
-    } catch (error) {
-      log.warn(
-        { err: error, runs: claimed.length },
-        "could not release unstarted runs; they return when their lease expires",
-      );
-    }
-  };
-
-  /** Handlers still running after the grace and the abort: their runs go to other workers, their writes roll back. */
-  const releaseAbandoned = async (abandoned: Array<{ row: ClaimedRunRow; run: StartedRun }>) => {
-    const reason = new Error("The worker stopped before the handler returned; the run was released to run again.");
-    // A rollback waits behind the handler's query in flight, if any: its row is then left to the lease.
-    await Promise.race([
-      Promise.allSettled(abandoned.map(({ run }) => run.abandon(reason))),
-      new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref()),
-    ]);
-    const rows = abandoned.map(({ row }) => row);
-    try {
-      const released = await queries.releaseAbandoned(store, keysOf(rows), id, {
-        message: reason.message,
-        now: now(),
-      });
-      log.warn(
-        { abandoned: rows.length, released },
-        "stopping: released the runs of handlers that did not return; the others return when their lease expires",
-      );
-    } catch (error) {
-      log.warn(
-        { err: error, abandoned: rows.length },
-        "could not release abandoned runs; they return when their lease expires",
-      );
-    }
   };
 
   const work = async () => {
@@ -287,7 +248,7 @@ export function createWorker(options: WorkerOptions): Worker {
         await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, ABORT_WAIT_MS).unref())]);
         // A handler that ignores its signal is left behind, its run given to other workers now rather than at the
         // end of its lease.
-        if (running.size > 0) await releaseAbandoned([...running.values()]);
+        await release.abandoned([...running.values()]);
       }
       // Outcomes are single statements, each bounded by the store's query timeout.
       await Promise.allSettled([...recording]);
