@@ -236,8 +236,12 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop(graceMs = 30_000) {
       stopping = true;
       wake();
-      await loop;
-      const finished = Promise.allSettled([...running.keys()]);
+      // The loop ends after its statement in flight (what a claim then brings is released, never started), so no
+      // run starts from now on. On PGlite that statement waits for any open run transaction: the grace counts it.
+      const finished = (async () => {
+        await loop;
+        await Promise.allSettled([...running.keys()]);
+      })();
       const timedOut = await Promise.race([
         finished.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref()),
@@ -249,6 +253,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // A handler that ignores its signal is left behind, its run given to other workers now rather than at the
         // end of its lease.
         await release.abandoned([...running.values()]);
+        await loop;
       }
       // Outcomes are single statements, each bounded by the store's query timeout.
       await Promise.allSettled([...recording]);
