@@ -51,7 +51,7 @@ export function lazyRunTransaction(
 
   /** Remembers an error of the database's (by SQLSTATE class, or a socket's), then passes it on. */
   const noting = (error: unknown): never => {
-    if (storeFailure === undefined && error !== abandoned && isStoreUnavailable(error)) storeFailure = error;
+    if (storeFailure === undefined && !abandoned && isStoreUnavailable(error)) storeFailure = error;
     throw error;
   };
 
@@ -99,7 +99,7 @@ export function lazyRunTransaction(
     },
     async commit(last) {
       // Wait for the handler's transaction to be fully begun: it may have returned without awaiting its query.
-      await ready;
+      await ready?.catch(noting);
       end?.resolve(last);
       await finished.catch(noting);
     },
