@@ -85,21 +85,23 @@ function inputsHash(files: readonly string[]): string {
   return hash.digest("hex");
 }
 
+/** Every resource's requests, V2's included so the generator can count what it leaves out. */
 function resourceFiles(dir: string): string[] {
-  return walk(dir).filter((file) => file.endsWith(".js"));
+  return walk(dir, true).filter((file) => file.endsWith(".js"));
 }
 
+/** The v1 objects' declarations; V2 types enter the schema only where a v1 type names one. */
 function declarationFiles(dir: string): string[] {
-  return walk(dir).filter((file) => file.endsWith(".d.ts") && path.basename(file) !== "index.d.ts");
+  return walk(dir, false).filter((file) => file.endsWith(".d.ts") && path.basename(file) !== "index.d.ts");
 }
 
-/** Every file under resources/ but V2/ and the namespace index files. */
-function walk(dir: string): string[] {
+/** Every file under resources/ but the namespace index files. */
+function walk(dir: string, withV2: boolean): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== "V2") files.push(...walk(full));
+      if (withV2 || entry.name !== "V2") files.push(...walk(full, withV2));
     } else if (entry.name !== "index.js") {
       files.push(full);
     }

@@ -35,17 +35,16 @@ export function readEndpoints(
   const skipped = new Map<string, number>();
   for (const jsFile of resourceFiles) {
     index.filesRead.add(jsFile);
-    const calls = requestCalls(readFileSync(jsFile, "utf8"), jsFile);
-    const module = calls.length > 0 ? index.module(jsFile.replace(/\.js$/, ".d.ts")) : undefined;
-    for (const call of calls) {
+    for (const call of requestCalls(readFileSync(jsFile, "utf8"), jsFile)) {
       if (!call.path.startsWith("/v1/")) {
         const prefix = `/${call.path.split("/")[1]}/`;
         skipped.set(prefix, (skipped.get(prefix) ?? 0) + 1);
         continue;
       }
+      const module = index.module(jsFile.replace(/\.js$/, ".d.ts"));
       const resource = resourceName(path.relative(resourcesDir, jsFile));
-      const signature = module && methodSignature(module.top.entries.get(call.className)?.type, call.operation);
-      if (!module || !signature) throw new Error(`no declaration of ${resource}.${call.operation} in ${jsFile}`);
+      const signature = methodSignature(module.top.entries.get(call.className)?.type, call.operation);
+      if (!signature) throw new Error(`no declaration of ${resource}.${call.operation} in ${jsFile}`);
       const endpoint: SchemaEndpoint = {
         method: call.method as SchemaEndpoint["method"],
         path: call.path,
