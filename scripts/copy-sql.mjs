@@ -1,4 +1,5 @@
-// tsc does not copy non-TypeScript files: the migrations and the trigger fixtures ship beside the compiled code.
+// tsc does not copy non-TypeScript files: the migrations, the trigger fixtures and the emulator's Stripe schema
+// ship beside the compiled code.
 import { cpSync } from "node:fs";
 
 cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/store/migrations", import.meta.url), {
@@ -11,4 +12,8 @@ cpSync(
   new URL("../src/devkit/trigger/fixtures", import.meta.url),
   new URL("../dist/devkit/trigger/fixtures", import.meta.url),
   { recursive: true },
+);
+cpSync(
+  new URL("../src/devkit/emulator/schema/stripe-schema.json", import.meta.url),
+  new URL("../dist/devkit/emulator/schema/stripe-schema.json", import.meta.url),
 );

@@ -33,31 +33,6 @@ export interface Route {
   handler: (request: ApiRequest) => unknown;
 }
 
-export interface MatchedRoute {
-  route: Route;
-  path: Record<string, string>;
-}
-
-export function matchRoute(routes: readonly Route[], method: string, pathname: string): MatchedRoute | undefined {
-  const parts = pathname.split("/");
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const patternParts = route.pattern.split("/");
-    if (patternParts.length !== parts.length) continue;
-    const path: Record<string, string> = {};
-    const matches = patternParts.every((part, index) => {
-      const actual = parts[index] as string;
-      if (part.startsWith(":")) {
-        path[part.slice(1)] = decodeURIComponent(actual);
-        return actual !== "";
-      }
-      return part === actual;
-    });
-    if (matches) return { route, path };
-  }
-  return undefined;
-}
-
 /** Stripe-style `{id, object, deleted: true}` answer for a DELETE. */
 export function deletedStub(object: { id: string; object: string }) {
   return { id: object.id, object: object.object, deleted: true as const };

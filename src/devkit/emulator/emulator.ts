@@ -24,6 +24,8 @@ import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
+import { stripeSchema } from "./schema/load.js";
+import type { SchemaEndpoint } from "./schema/types.js";
 
 export const DEFAULT_EMULATOR_PORT = 12111;
 
@@ -56,6 +58,8 @@ export interface RunningEmulator {
   requests(): readonly RecordedRequest[];
   /** Every event emitted so far, oldest first. */
   events(): readonly Stripe.Event[];
+  /** The Stripe endpoints it serves; the schema's other endpoints answer 404 as an unknown URL. */
+  implementedEndpoints(): readonly SchemaEndpoint[];
   /** Resolves when no delivery is queued or in flight and, unless `includeRetries` is false, none waits to retry. */
   deliveriesSettled(options?: { includeRetries?: boolean; timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -111,7 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...eventRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
   ];
-  const api = createApiHandler({ core, routes, apiVersion, faults: faultSwitch, log });
+  const api = createApiHandler({ core, routes, schema: stripeSchema(), apiVersion, faults: faultSwitch, log });
   const server = createServer((req, res) => void api.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -128,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     deliveries: () => delivery.attempts,
     requests: () => api.requests,
     events: () => [...events.all],
+    implementedEndpoints: () => api.router.implemented,
     async deliveriesSettled({ includeRetries = true, timeoutMs = 30_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       while (!delivery.idle(includeRetries)) {

@@ -2,7 +2,11 @@ import { InboxError } from "../../errors.js";
 
 export type StripeErrorType = "invalid_request_error" | "api_error" | "card_error" | "idempotency_error";
 
-/** An error answered in Stripe's shape, `{error:{type,code,message,param}}`, so clients raise their own error classes. */
+/**
+ * An error answered in Stripe's shape, `{error:{type,code,doc_url,message,param}}`, so clients raise their own error
+ * classes. Stripe links each code to its page, with hyphens: `parameter_missing` has
+ * `https://stripe.com/docs/error-codes/parameter-missing`.
+ */
 export class StripeApiError extends InboxError {
   override name = "StripeApiError";
   constructor(
@@ -20,7 +24,7 @@ export class StripeApiError extends InboxError {
     return {
       error: {
         type: this.type,
-        ...(this.code !== "" && { code: this.code }),
+        ...(this.code !== "" && { code: this.code, doc_url: docUrl(this.code) }),
         message: this.message,
         ...(this.param !== undefined && { param: this.param }),
         ...this.extra,
@@ -28,6 +32,10 @@ export class StripeApiError extends InboxError {
       },
     };
   }
+}
+
+export function docUrl(code: string): string {
+  return `https://stripe.com/docs/error-codes/${code.replaceAll("_", "-")}`;
 }
 
 export function missingParam(param: string): StripeApiError {
@@ -40,8 +48,30 @@ export function missingParam(param: string): StripeApiError {
   );
 }
 
-export function invalidParam(param: string, message: string, code = "parameter_invalid"): StripeApiError {
+/** A value Stripe refuses; most such errors carry no code (`Invalid boolean: yes`), a few do (`parameter_invalid_integer`). */
+export function invalidParam(param: string, message: string, code = ""): StripeApiError {
   return new StripeApiError(400, "invalid_request_error", code, message, param);
+}
+
+export function unknownParam(param: string): StripeApiError {
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    "parameter_unknown",
+    `Received unknown parameter: ${param}`,
+    param,
+  );
+}
+
+/** `''` unsets a field in Stripe's form encoding; a field that cannot be unset refuses it. */
+export function emptyParam(param: string): StripeApiError {
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    "parameter_invalid_empty",
+    `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+    param,
+  );
 }
 
 /** Stripe names the object type in words: "No such customer: 'cus_123'". */

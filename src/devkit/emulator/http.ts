@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import qs from "qs";
 import type { Logger } from "../../log.js";
-import { type EmulatorCore, matchRoute, type Route } from "./core.js";
+import type { EmulatorCore, Route } from "./core.js";
 import { StripeApiError } from "./errors.js";
 import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
 import { type Params, stringList } from "./params.js";
+import { createRouter } from "./router.js";
+import type { StripeSchema } from "./schema/types.js";
 import { stripeId } from "./store.js";
+import { validateParams } from "./validate-params.js";
 
 /** One API request as the emulator saw it, for tests that check what a client sent. */
 export interface RecordedRequest {
@@ -29,6 +32,8 @@ interface SavedAnswer {
 export interface ApiHandlerOptions {
   core: EmulatorCore;
   routes: readonly Route[];
+  /** Stripe's endpoints and their parameters: requests are routed and checked against it. */
+  schema: StripeSchema;
   apiVersion: string;
   faults: { get(): FaultSettings; set(faults: FaultSettings): void };
   log: Logger;
@@ -41,6 +46,10 @@ const TEST_KEY = /^(sk|rk)_test_\w+$/;
 export function createApiHandler(options: ApiHandlerOptions) {
   const idempotent = new Map<string, SavedAnswer>();
   const requests: RecordedRequest[] = [];
+  const router = createRouter(options.routes, options.schema);
+  // The installed package's API version and every one Stripe published before it, exactly as Stripe names them;
+  // anything else (a date between releases, beta flags) Stripe refuses.
+  const versions = new Set([...options.schema.apiVersions, options.apiVersion]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = stripeId("req", 14);
@@ -81,6 +90,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
         }
         const key = apiKey(req);
         authenticate(key);
+        if (stripeVersion !== null && !versions.has(stripeVersion)) throw unknownApiVersion(stripeVersion);
         // Stripe keys idempotency per account as well as per API key.
         const scoped = idempotencyKey !== null && method === "POST" ? `${key}:${account}:${idempotencyKey}` : null;
         const fingerprint = `${method} ${url.pathname} ${raw}`;
@@ -129,10 +139,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
     raw: string,
     request: { id: string | null; idempotencyKey: string | null },
   ): { status: number; body: string } {
-    const matched = matchRoute(options.routes, method, url.pathname);
-    if (!matched) throw unrecognizedUrl(method, url.pathname);
+    const routed = router.resolve(method, url.pathname);
+    if (!routed) throw unrecognizedUrl(method, url.pathname);
     const params = parseParams(method === "POST" ? raw : url.search.slice(1));
-    const result = matched.route.handler({ params, path: matched.path, request, url: url.pathname });
+    if (routed.endpoint?.params) validateParams(options.schema, params, routed.endpoint.params);
+    const result = routed.route.handler({ params, path: routed.path, request, url: url.pathname });
     const paths = stringList(params, "expand") ?? [];
     const rendered =
       paths.length === 0
@@ -141,7 +152,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
     return { status: 200, body: JSON.stringify(rendered, null, 2) };
   }
 
-  return { handle, requests };
+  return { handle, requests, router };
 }
 
 /** Stripe's form encoding: `a[b][0]=x`; JSON is accepted too, for the emulator-only routes. */
@@ -151,7 +162,7 @@ function parseParams(raw: string): Params {
     try {
       return JSON.parse(trimmed) as Params;
     } catch {
-      throw new StripeApiError(400, "invalid_request_error", "parameter_invalid", "The body is not valid JSON.");
+      throw new StripeApiError(400, "invalid_request_error", "", "The body is not valid JSON.");
     }
   }
   return qs.parse(raw, { arrayLimit: 1000, depth: 10, parameterLimit: 10_000 }) as Params;
@@ -196,6 +207,19 @@ function idempotencyMismatch(key: string): StripeApiError {
     "idempotency_error",
     "",
     `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+  );
+}
+
+/**
+ * Stripe answers a version it never published (or a date without its release name, `2024-12-18` for
+ * `2024-12-18.acacia`) with a 400 that carries no code.
+ */
+function unknownApiVersion(version: string): StripeApiError {
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    "",
+    `Invalid Stripe API version: ${version}. Learn more at https://docs.stripe.com/upgrades`,
   );
 }
 

@@ -7,8 +7,7 @@ export type Params = Record<string, unknown>;
 export function optionalString(params: Params, name: string): string | undefined {
   const value = params[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "string")
-    throw invalidParam(name, `Invalid string: ${describe(value)}`, "parameter_invalid_string");
+  if (typeof value !== "string") throw invalidParam(name, `Invalid string: ${describe(value)}`);
   return value;
 }
 
@@ -47,8 +46,7 @@ export function optionalBoolean(params: Params, name: string): boolean | undefin
 export function optionalObject(params: Params, name: string): Params | undefined {
   const value = params[name];
   if (value === undefined || value === "") return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw invalidParam(name, `Invalid object`, "parameter_invalid_object");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidParam(name, "Invalid object");
   return value as Params;
 }
 
@@ -58,7 +56,7 @@ export function optionalArray(params: Params, name: string): unknown[] | undefin
   if (value === undefined || value === "") return undefined;
   if (Array.isArray(value)) return value;
   if (typeof value === "object" && value !== null) return Object.values(value);
-  throw invalidParam(name, `Invalid array`, "parameter_invalid_array");
+  throw invalidParam(name, "Invalid array");
 }
 
 export function stringList(params: Params, name: string): string[] | undefined {

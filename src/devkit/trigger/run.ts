@@ -1,4 +1,5 @@
 import qs from "qs";
+import Stripe from "stripe";
 import { ConfigError, InboxError } from "../../errors.js";
 import type { FixtureFile, FixtureRequest } from "./fixture.js";
 
@@ -51,7 +52,8 @@ export async function runFixture(file: FixtureFile, options: RunOptions): Promis
       headers: {
         authorization: `Bearer ${options.apiKey}`,
         ...(request.method === "post" && { "content-type": "application/x-www-form-urlencoded" }),
-        ...(request.api_version && { "stripe-version": request.api_version }),
+        // The fixtures speak the API version of the installed `stripe` package, against Stripe as against the emulator.
+        "stripe-version": request.api_version ?? Stripe.API_VERSION,
       },
       ...(request.method === "post" && { body }),
     }).catch((error: unknown) => {

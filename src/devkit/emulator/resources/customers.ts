@@ -115,6 +115,7 @@ export function updateCustomer(
   }
   const address = optionalObject(params, "address");
   if (address) changes.address = address as unknown as Stripe.Address;
+  else if (params.address === "") changes.address = null;
   const defaultMethod = invoiceDefaultPaymentMethod(params);
   if (defaultMethod !== undefined) {
     const param = "invoice_settings[default_payment_method]";
