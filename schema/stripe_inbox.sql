@@ -109,6 +109,9 @@ CREATE TABLE stripe_inbox.handler_runs (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts_before_replay integer DEFAULT 0 NOT NULL,
+    replays integer DEFAULT 0 NOT NULL,
+    replayed_at timestamp with time zone,
     CONSTRAINT handler_runs_status_known CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'dead'::text])))
 )
 WITH (autovacuum_vacuum_scale_factor='0.02', autovacuum_analyze_scale_factor='0.02');

@@ -45,5 +45,11 @@ export type { BatchWriter, DeferOptions } from "./worker/deferred-writes.js";
 export type { EventFor, EventPattern, StripeEventType } from "./worker/event-types.js";
 export type { HandlerControl, HandlerPause, HandlerState, PausedBy } from "./worker/handler-pauses.js";
 export type { Handler, HandlerContext, HandlerOptions } from "./worker/registry.js";
-export { type ReplayFilter, type ReplayResult, replay } from "./worker/replay.js";
+export {
+  type ReplayFilter,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayStatus,
+  replay,
+} from "./worker/replay.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./worker/retry.js";

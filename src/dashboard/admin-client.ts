@@ -5,6 +5,7 @@ import type { DeliveryRow, EventSummary, RunRow } from "../inbox/event-queries.j
 import type { HandlerPause, HandlerState } from "../worker/handler-pauses.js";
 import type { ReplayResult } from "../worker/replay.js";
 import type { EventPage } from "./event-search.js";
+import type { ReplayBody } from "./replay-request.js";
 
 /** Where `serve` on PGlite says how to reach it: the data dir is its alone, so other commands ask it instead. */
 const SERVER_FILE = "serve.json";
@@ -53,7 +54,7 @@ export interface AdminClient {
   showEvent(
     id: string,
   ): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] }) | null>;
-  replay(body: Record<string, string | boolean>): Promise<ReplayResult & { dry_run: boolean }>;
+  replay(body: ReplayBody): Promise<ReplayResult & { dry_run: boolean }>;
   listHandlers(): Promise<{ data: HandlerState[] }>;
   pauseHandler(
     handler: string,

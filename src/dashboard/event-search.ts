@@ -1,7 +1,11 @@
 import { InboxError } from "../errors.js";
 import { type EventSummary, statusOf } from "../inbox/event-queries.js";
 import { quoteIdent } from "../store/migrate.js";
+import { isPostgresText, parseIsoTimestamp } from "../store/pg-values.js";
 import type { Store } from "../store/store.js";
+
+/** Event ids are far shorter; a cursor naming a longer one was not made here. */
+const MAX_CURSOR_ID = 255;
 
 export const EVENT_STATUSES = ["pending", "succeeded", "failed", "dead", "no_handler"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -77,10 +81,21 @@ function encodeCursor(event: EventSummary): string {
   return Buffer.from(JSON.stringify([event.received_at, event.id])).toString("base64url");
 }
 
+/**
+ * The time is passed to Postgres as the text it wrote (to the microsecond, which a Date would round away), so it
+ * must be a time Postgres reads: `Date.parse` alone takes `10000` and `2026-02-30`.
+ */
 function decodeCursor(cursor: string): { receivedAt: string; id: string } {
   try {
-    const [receivedAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    if (typeof receivedAt === "string" && typeof id === "string" && !Number.isNaN(Date.parse(receivedAt))) {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const [receivedAt, id] = Array.isArray(decoded) && decoded.length === 2 ? decoded : [];
+    if (
+      typeof receivedAt === "string" &&
+      parseIsoTimestamp(receivedAt) !== null &&
+      typeof id === "string" &&
+      isPostgresText(id) &&
+      id.length <= MAX_CURSOR_ID
+    ) {
       return { receivedAt, id };
     }
   } catch {

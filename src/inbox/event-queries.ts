@@ -23,8 +23,14 @@ export interface DeliveryRow {
 export interface RunRow {
   handler: string;
   status: string;
+  /** Every attempt, across replays. */
   attempts: number;
+  /** The attempts allowed since the last replay (or since the run was made). */
   max_attempts: number;
+  /** `attempts` when the run was last replayed: the attempts since then are `attempts - attempts_before_replay`. */
+  attempts_before_replay: number;
+  replays: number;
+  replayed_at: string | null;
   run_at: string;
   last_error: string | null;
   last_error_stack: string | null;
@@ -60,7 +66,8 @@ export async function showEvent(
     [id],
   );
   const runs = await store.query<RunRow>(
-    `SELECT handler, status, attempts, max_attempts, to_json(run_at)#>>'{}' AS run_at, last_error, last_error_stack,
+    `SELECT handler, status, attempts, max_attempts, attempts_before_replay, replays,
+            to_json(replayed_at)#>>'{}' AS replayed_at, to_json(run_at)#>>'{}' AS run_at, last_error, last_error_stack,
             to_json(started_at)#>>'{}' AS started_at, to_json(finished_at)#>>'{}' AS finished_at
        FROM ${schema}.handler_runs WHERE event_id = $1 ORDER BY handler`,
     [id],

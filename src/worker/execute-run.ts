@@ -109,9 +109,13 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
     if (error instanceof RunLost) return { outcome: "lost", byStore: false };
     const storeFailure = knownStoreFailure ?? transaction.storeFailure;
     const byStore = storeFailure !== undefined && !(storeFailure instanceof RunLost);
-    const outOfAttempts = run.attempts >= claimed.max_attempts;
+    // Since the last replay: a replayed run has a fresh budget, and its backoff starts again from the base delay.
+    const attemptSinceReplay = run.attempts - claimed.attempts_before_replay;
+    const outOfAttempts = attemptSinceReplay >= claimed.max_attempts;
     const retryAt =
-      outOfAttempts || !handler ? null : new Date(deps.now().getTime() + retryDelayMs(handler.retry, run.attempts));
+      outOfAttempts || !handler
+        ? null
+        : new Date(deps.now().getTime() + retryDelayMs(handler.retry, attemptSinceReplay));
     const message = (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_TEXT);
     const stack = error instanceof Error && error.stack ? error.stack.slice(0, MAX_ERROR_TEXT) : null;
     const failed = byStore ? "the run's database connection failed" : "handler failed";

@@ -90,7 +90,7 @@ export function runQueries(schemaName: string) {
             SET status = 'running', attempts = r.attempts + 1, locked_by = $3, locked_until = $4, started_at = $2
            FROM due
           WHERE r.event_id = due.event_id AND r.handler = due.handler
-         RETURNING r.event_id, r.handler, r.attempts, r.max_attempts,
+         RETURNING r.event_id, r.handler, r.attempts, r.max_attempts, r.attempts_before_replay,
                    (SELECT e.payload::text FROM ${schema}.events e WHERE e.id = r.event_id) AS payload`,
         [
           claim.handlers,
@@ -264,7 +264,11 @@ export interface PlannedRun extends RunKey {
 export interface ClaimedRunRow {
   event_id: string;
   handler: string;
+  /** Every attempt so far, this one included, across replays. */
   attempts: number;
+  /** The attempts each replay allows afresh (the handler's retry policy when the run was made). */
   max_attempts: number;
+  /** `attempts` when the run was last replayed (0 if never): the attempts before it do not count against the budget. */
+  attempts_before_replay: number;
   payload: string;
 }

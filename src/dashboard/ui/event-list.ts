@@ -126,12 +126,13 @@ export function eventListView(kit: UiKit, root: HTMLElement, deadOnly: boolean):
     await loadFirst();
   };
   const countMatching = async (filter: Record<string, string>) => {
-    const count = await kit.api<{ runs: number }>("/api/replay", {
+    const count = await kit.api<{ runs: number; handlers: Array<{ handler: string; runs: number }> }>("/api/replay", {
       method: "POST",
       body: { ...filter, dry_run: true },
     });
+    const names = count.handlers.map((line) => `${line.handler} (${line.runs})`).join(", ");
     replayBar.replaceChildren(
-      el("span", {}, `${count.runs} run(s) match. `),
+      el("span", { "data-testid": "replay-plan" }, `${count.runs} run(s) match${names ? `: ${names}` : ""}. `),
       el(
         "button",
         { type: "button", "data-testid": "replay-confirm", onclick: kit.action(() => replayMatching(filter)) },

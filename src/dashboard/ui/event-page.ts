@@ -2,6 +2,8 @@ import type { DeliveryRow, EventSummary, RunRow } from "../../inbox/event-querie
 import type { UiKit } from "./kit.js";
 
 type EventDetail = EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] };
+type ReplayRequest = { event_id: string; handler?: string; all?: boolean; dry_run?: boolean };
+type ReplayPlan = { runs: number; events: number; handlers: Array<{ handler: string; runs: number }> };
 
 /** One event: its summary, handler runs (with errors and stacks), delivery attempts, payload, and replay buttons. */
 export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => void {
@@ -9,13 +11,45 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
   const table = (headings: string[], body: HTMLElement[]) =>
     el("table", {}, el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", {}, h)))), el("tbody", {}, ...body));
 
-  const replay = async (body: Record<string, string>, what: string) => {
-    const result = await kit.api<{ runs: number; events: number }>("/api/replay", { method: "POST", body });
-    kit.notice(`${what}: ${result.runs} run(s) and ${result.events} event(s) sent back to the workers.`, "info");
-    await load();
-  };
+  // Replay asks first: a dry run names the handlers that will run again, and nothing runs until confirmed.
+  const confirmBar = el("div", { class: "replay-bar", "data-testid": "replay-bar" });
   const button = (label: string, testId: string, onclick: () => Promise<void>) =>
     el("button", { type: "button", "data-testid": testId, onclick: kit.action(onclick) }, label);
+  const cancel = () => el("button", { type: "button", onclick: () => confirmBar.replaceChildren() }, "Cancel");
+  const post = (body: ReplayRequest) => kit.api<ReplayPlan>("/api/replay", { method: "POST", body });
+  const planReplay = async (body: ReplayRequest) => {
+    const plan = await post({ ...body, dry_run: true });
+    const names = plan.handlers.map((line) => line.handler).join(", ");
+    if (plan.runs + plan.events === 0) {
+      confirmBar.replaceChildren(
+        el("span", {}, "Nothing to replay: no run failed or died (runs pending or running are left to finish). "),
+        body.all || body.handler
+          ? ""
+          : button("Replay every handler…", "replay-all", () => planReplay({ ...body, all: true })),
+        cancel(),
+      );
+      return;
+    }
+    confirmBar.replaceChildren(
+      el(
+        "span",
+        { "data-testid": "replay-plan" },
+        plan.runs > 0 ? `Runs again: ${names}. ` : "",
+        plan.events > 0 ? "No handler matched it before: it is matched against the handlers known now. " : "",
+      ),
+      button(plan.runs > 0 ? `Replay ${plan.runs} run(s)` : "Replay", "replay-confirm", async () => {
+        const done = await post(body);
+        confirmBar.replaceChildren();
+        const ran = done.handlers.map((line) => line.handler).join(", ");
+        kit.notice(
+          `Replayed${ran ? `: ${ran}` : ""}. ${done.runs} run(s) and ${done.events} event(s) sent back to the workers.`,
+          "info",
+        );
+        await load();
+      }),
+      cancel(),
+    );
+  };
 
   let shown = "";
   const load = async () => {
@@ -44,7 +78,8 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
         { class: "facts", "data-testid": "event-facts" },
         ...facts.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]),
       ),
-      button("Replay this event", "replay-event", () => replay({ event_id: event.id }, "Replayed")),
+      button("Replay this event…", "replay-event", () => planReplay({ event_id: event.id })),
+      confirmBar,
       el("h2", {}, "Handler runs"),
       event.runs.length === 0
         ? el("p", {}, event.status === "no_handler" ? "No handler matched this event." : "Not dispatched yet.")
@@ -56,7 +91,14 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
                 { "data-handler": run.handler },
                 el("td", {}, run.handler),
                 el("td", {}, kit.statusBadge(run.status)),
-                el("td", {}, `${run.attempts} / ${run.max_attempts}`),
+                el(
+                  "td",
+                  {},
+                  // Attempts go on counting across replays; each replay gives the run its budget afresh.
+                  run.replays > 0
+                    ? `${run.attempts} (${run.attempts - run.attempts_before_replay} / ${run.max_attempts} since replay ${run.replays}, ${kit.time(run.replayed_at)})`
+                    : `${run.attempts} / ${run.max_attempts}`,
+                ),
                 el("td", {}, kit.time(run.finished_at ?? run.run_at)),
                 el(
                   "td",
@@ -72,8 +114,8 @@ export function eventPageView(kit: UiKit, root: HTMLElement, id: string): () => 
                 el(
                   "td",
                   {},
-                  button("Replay handler", "replay-handler", () =>
-                    replay({ event_id: event.id, handler: run.handler }, `Replayed ${run.handler}`),
+                  button("Replay handler…", "replay-handler", () =>
+                    planReplay({ event_id: event.id, handler: run.handler }),
                   ),
                 ),
               ),
