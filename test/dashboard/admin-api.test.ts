@@ -75,7 +75,7 @@ describe.each(ENGINES)("the admin API on %s", (engine) => {
     expect(runs).toBe(1);
     const sameOrigin = await call(`${base}/api/replay`, {
       headers: { ...AUTH, origin: base, "sec-fetch-site": "same-origin" },
-      body: { event_id: id },
+      body: { event_id: id, all: true },
     });
     expect(sameOrigin.status).toBe(200);
     await waitFor(async () => runs === 2);
@@ -182,7 +182,12 @@ describe.each(ENGINES)("the admin API on %s", (engine) => {
     expect(malformed.json.error?.code).toBe("invalid_request");
 
     const dryRun = await call(`${base}/api/replay`, { headers: AUTH, body: { status: "dead", dry_run: true } });
-    expect(dryRun.json).toEqual({ runs: 1, events: 0, dry_run: true });
+    expect(dryRun.json).toEqual({
+      runs: 1,
+      events: 0,
+      handlers: [{ handler: "book-revenue", runs: 1 }],
+      dry_run: true,
+    });
     expect((await show(base, id)).status).toBe("dead");
     const unknownFilter = await call(`${base}/api/replay`, { headers: AUTH, body: { account: "acct_1" } });
     expect(unknownFilter.status).toBe(400);
@@ -194,9 +199,125 @@ describe.each(ENGINES)("the admin API on %s", (engine) => {
       headers: AUTH,
       body: { event_id: id, handler: "book-revenue" },
     });
-    expect(replayed.json).toEqual({ runs: 1, events: 0, dry_run: false });
+    expect(replayed.json).toEqual({
+      runs: 1,
+      events: 0,
+      handlers: [{ handler: "book-revenue", runs: 1 }],
+      dry_run: false,
+    });
     await waitFor(async () => (await show(base, id)).status === "succeeded");
-    expect((await show(base, id)).runs[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    // The first attempt stays on record: the replayed one is the second, the first of a fresh budget.
+    expect((await show(base, id)).runs[0]).toMatchObject({
+      status: "succeeded",
+      attempts: 2,
+      max_attempts: 1,
+      attempts_before_replay: 1,
+      replays: 1,
+    });
+    const missingReplay = await call(`${base}/api/replay`, { headers: AUTH, body: { event_id: "evt_missing" } });
+    expect(missingReplay.status).toBe(404);
+    expect(missingReplay.json.error?.code).toBe("event_not_found");
+  });
+
+  it("replays only the runs that did not succeed, unless handlers or all are named", async () => {
+    const ran = { ledger: 0, email: 0 };
+    let ledgerDown = true;
+    const { base, inbox } = await start((opened) => {
+      opened.on(
+        "invoice.paid",
+        async () => {
+          ran.ledger++;
+          if (ledgerDown) throw new Error("ledger down");
+        },
+        { name: "book-revenue", retry: { maxAttempts: 1 } },
+      );
+      opened.on("invoice.paid", async () => void ran.email++, { name: "receipt-email" });
+    });
+    const body = eventBody({ type: "invoice.paid" });
+    await deliver(inbox, body);
+    const { id } = JSON.parse(body) as { id: string };
+    await waitFor(async () => (await show(base, id)).status === "dead" && ran.email === 1);
+    const replay = (fields: Record<string, unknown>) => call(`${base}/api/replay`, { headers: AUTH, body: fields });
+
+    // "true" is not a boolean: refused, and nothing replayed (it used to replay for real).
+    for (const dryRun of ["true", 1, null, "false"]) {
+      const refused = await replay({ event_id: id, dry_run: dryRun });
+      expect(refused.status, JSON.stringify(dryRun)).toBe(400);
+      expect(refused.json.error?.message).toContain("dry_run");
+    }
+    await sleep(POLL_MS * 10);
+    expect(ran).toEqual({ ledger: 1, email: 1 });
+    expect((await show(base, id)).runs.map((run) => `${run.handler} ${run.status}`)).toEqual([
+      "book-revenue dead",
+      "receipt-email succeeded",
+    ]);
+
+    const plan = await replay({ event_id: id, dry_run: true });
+    expect(plan.json).toEqual({ runs: 1, events: 0, handlers: [{ handler: "book-revenue", runs: 1 }], dry_run: true });
+    const planAll = await replay({ event_id: id, all: true, dry_run: true });
+    expect(planAll.json.handlers).toEqual([
+      { handler: "book-revenue", runs: 1 },
+      { handler: "receipt-email", runs: 1 },
+    ]);
+
+    ledgerDown = false;
+    expect((await replay({ event_id: id })).json).toMatchObject({ runs: 1 });
+    await waitFor(async () => (await show(base, id)).status === "succeeded");
+    await sleep(POLL_MS * 10);
+    expect(ran).toEqual({ ledger: 2, email: 1 });
+    // Nothing failed now: the event alone replays nothing; a named handler runs again, succeeded or not.
+    expect((await replay({ event_id: id })).json).toMatchObject({ runs: 0, handlers: [] });
+    expect((await replay({ event_id: id, handler: "receipt-email" })).json).toMatchObject({ runs: 1 });
+    await waitFor(async () => ran.email === 2);
+    expect((await replay({ event_id: id, handler: ["receipt-email", "book-revenue"] })).json).toMatchObject({
+      runs: 2,
+    });
+    await waitFor(async () => ran.email === 3 && ran.ledger === 3);
+  });
+
+  it("type-checks every field of a replay and refuses what it does not know, replaying nothing", async () => {
+    let runs = 0;
+    const { base, inbox } = await start((opened) =>
+      opened.on(
+        "customer.created",
+        async () => {
+          runs++;
+          throw new Error("CRM down");
+        },
+        { name: "sync-crm", retry: { maxAttempts: 1 } },
+      ),
+    );
+    const body = eventBody();
+    await deliver(inbox, body);
+    const { id } = JSON.parse(body) as { id: string };
+    await waitFor(async () => (await show(base, id)).status === "dead");
+    for (const fields of [
+      { event_id: 5 },
+      { event_id: null, status: "dead" },
+      { event_id: "", status: "dead" },
+      { event_id: [id] },
+      { type: { name: "customer.created" } },
+      { status: "pending" },
+      { status: "dead," },
+      { status: ["dead"] },
+      { since: "10000" },
+      { since: "2026-02-30" },
+      { since: 1_700_000_000 },
+      { until: "yesterday", status: "dead" },
+      { handler: [], status: "dead" },
+      { handler: [1] },
+      { handler: "" },
+      { all: "yes", event_id: id },
+      { all: true, status: "dead" },
+      { event_id: id, account: "acct_1" },
+    ]) {
+      const refused = await call(`${base}/api/replay`, { headers: AUTH, body: fields });
+      expect(refused.status, JSON.stringify(fields)).toBe(400);
+      expect(refused.json.error?.code).toBe("invalid_request");
+    }
+    await sleep(POLL_MS * 10);
+    expect(runs).toBe(1);
+    expect((await show(base, id)).runs[0]).toMatchObject({ status: "dead", attempts: 1 });
   });
 
   it("pauses a handler (its events wait) and resumes it, refusing cross-site requests", async () => {
@@ -272,6 +393,9 @@ describe.each(ENGINES)("the admin API on %s", (engine) => {
         handler: string;
         status: string;
         attempts: number;
+        max_attempts: number;
+        attempts_before_replay: number;
+        replays: number;
         last_error: string | null;
         last_error_stack: string | null;
       }>;

@@ -124,6 +124,10 @@ describe("the dashboard in Chromium", () => {
     await page.screenshot({ path: `${ARTIFACTS}event-dead.png`, fullPage: true });
     ledgerDown = false;
     await page.click("[data-testid=replay-handler]");
+    // A dry run names the handler that will run again; nothing runs until confirmed.
+    await expect.poll(() => page.textContent("[data-testid=replay-plan]")).toContain("book-revenue");
+    expect(await statusIn("[data-testid=event-facts]").getAttribute("data-status")).toBe("dead");
+    await page.click("[data-testid=replay-confirm]");
     await expect.poll(() => statusIn("[data-testid=event-facts]").getAttribute("data-status")).toBe("succeeded");
     await page.screenshot({ path: `${ARTIFACTS}event-replayed.png`, fullPage: true });
   });

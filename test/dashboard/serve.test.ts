@@ -66,7 +66,12 @@ describe("stripe-inbox serve", () => {
     }
     expect((await client.showEvent(id))?.status).toBe("dead");
     expect(await client.showEvent("evt_missing")).toBeNull();
-    expect(await client.replay({ event_id: id, dry_run: true })).toEqual({ runs: 1, events: 0, dry_run: true });
+    expect(await client.replay({ event_id: id, dry_run: true })).toEqual({
+      runs: 1,
+      events: 0,
+      handlers: [{ handler: "sync-crm", runs: 1 }],
+      dry_run: true,
+    });
     await expect(adminClient(base ?? "", "wrong").listEvents({})).rejects.toMatchObject({
       code: "admin_token_invalid",
     });
