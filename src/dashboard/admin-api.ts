@@ -27,8 +27,8 @@ export interface AdminApiOptions {
 
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_PAGE = 200;
-/** A cursor holds a time and an event id, base64url: room for the longest id the API takes. */
-const MAX_CURSOR = 512;
+/** A cursor is a time and an event id in base64url JSON: room for the longest id stored (255), however escaped. */
+const MAX_CURSOR = 4_096;
 const MAX_REASON = 500;
 
 /** The admin JSON API, after access was checked: answers every path under /api/. */

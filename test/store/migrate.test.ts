@@ -45,7 +45,7 @@ describe("migrations from two processes at once", () => {
       // Which migrator applies which file depends on who takes the lock first; together they apply each once.
       expect(results.flat().sort()).toEqual(loadMigrations().map((migration) => migration.name));
       const rows = await db.store.query<{ n: string }>(`SELECT count(*) AS n FROM "${db.config.schema}".migrations`);
-      expect(Number(rows[0]?.n)).toBe(LATEST_MIGRATION);
+      expect(Number(rows[0]?.n)).toBe(loadMigrations().length);
     } finally {
       await Promise.all(others.map((store) => store.close()));
     }
