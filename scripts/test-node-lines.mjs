@@ -18,7 +18,7 @@ if (!installed()) {
 
 const failed = [];
 for (const line of LINES) {
-  const version = spawnSync(line.binary, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const version = (spawnSync(line.binary, ["--version"], { encoding: "utf8" }).stdout ?? "").trim();
   if (!version.startsWith(`v${line.major}.`)) {
     console.error(`${line.binary} answered "${version}", not Node ${line.major}: run \`npm install\` again.`);
     failed.push(line.name);
