@@ -9,6 +9,6 @@ export default defineConfig({
     maxWorkers: 2,
     passWithNoTests: false,
     reporters: ["default", "./test/support/summary-reporter.ts"],
-    globalSetup: ["./test/support/vacuum-catalogs.ts"],
+    globalSetup: ["./test/support/require-postgres.ts", "./test/support/vacuum-catalogs.ts"],
   },
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/browser.js";
 import { eventBody, signedHeaders } from "../support/events.js";
 import { tempDir } from "../support/stores.js";
 import { deliver, openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
@@ -8,15 +9,6 @@ import { type DashboardServer, startDashboardServer } from "./support.js";
 
 const TOKEN = "browser-test-admin-token-0123456789";
 const ARTIFACTS = new URL("../../test-artifacts/dashboard/", import.meta.url).pathname;
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 describe("the dashboard in Chromium", () => {
   let db: WorkerTestDb;
@@ -28,8 +20,11 @@ describe("the dashboard in Chromium", () => {
   const problems: string[] = [];
   const ids: Record<"customer" | "invoice" | "otherInvoice", string> = { customer: "", invoice: "", otherInvoice: "" };
 
+  // Launching (and, on the first run, unpacking the packaged Chromium) comes first: a missing browser fails at once.
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    profile = tempDir("stripe-inbox-chromium-");
+    context = await launchChromium(profile, { viewport: { width: 1280, height: 900 } });
     db = await openWorkerTestDb("pglite");
     running = await startDashboardServer(
       { ...db.config, workers: { pollMs: 20 }, mirror: true },
@@ -61,20 +56,13 @@ describe("the dashboard in Chromium", () => {
       headers: signedHeaders(forged, "whsec_not_the_endpoint_secret_0000"),
       body: forged,
     });
-    profile = tempDir("stripe-inbox-chromium-");
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-    });
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("console", (message) => {
       // The first API calls answer 401 until the token is entered: Chromium logs those loads.
       if (message.type() === "error" && !message.text().includes("401")) problems.push(message.text());
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await context?.close();
     await running?.close();

@@ -1,0 +1,43 @@
+// Runs the whole-process and adapter tests (test/e2e, test/http) on each Node.js line of scripts/node-lines, after
+// the full suite ran on the Node that runs npm. `npm test` ends with it. Every line runs even when one fails, and
+// the script fails when any did.
+import { spawnSync } from "node:child_process";
+import { delimiter, dirname, join } from "node:path";
+import { INSTALL_DIR, installed, LINES, PROJECT } from "./node-lines/lines.mjs";
+
+const TESTS = ["test/e2e", "test/http"];
+const VITEST = join(PROJECT, "node_modules", "vitest", "vitest.mjs");
+
+if (!installed()) {
+  console.error(
+    `Node ${LINES.map((line) => line.major).join(" and ")} are not installed in ${INSTALL_DIR}.\n` +
+      "Fix: run `npm install` (its prepare step installs them from the npm registry), or `node scripts/install-node-lines.mjs`.",
+  );
+  process.exit(1);
+}
+
+const failed = [];
+for (const line of LINES) {
+  const version = (spawnSync(line.binary, ["--version"], { encoding: "utf8" }).stdout ?? "").trim();
+  if (!version.startsWith(`v${line.major}.`)) {
+    console.error(`${line.binary} answered "${version}", not Node ${line.major}: run \`npm install\` again.`);
+    failed.push(line.name);
+    continue;
+  }
+  console.log(`\n${line.name}: ${TESTS.join(" and ")} on Node ${version}`);
+  // `node` on the PATH is this line too, for anything the tests start by name.
+  const run = spawnSync(line.binary, [VITEST, "run", ...TESTS], {
+    cwd: PROJECT,
+    env: {
+      ...process.env,
+      PATH: [dirname(line.binary), process.env.PATH].join(delimiter),
+      TEST_SUMMARY_LABEL: line.name,
+    },
+    stdio: "inherit",
+  });
+  if (run.status !== 0) failed.push(line.name);
+}
+if (failed.length > 0) {
+  console.error(`\nFailed on ${failed.join(", ")}.`);
+  process.exit(1);
+}

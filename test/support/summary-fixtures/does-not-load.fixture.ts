@@ -1,0 +1,5 @@
+import { it } from "vitest";
+
+const settings = JSON.parse("{ not json") as { name: string };
+
+it(`reads ${settings.name}`, () => {});
