@@ -1,15 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RequestHandler } from "express";
-import type { FastifyPluginAsync } from "fastify";
 import type Stripe from "stripe";
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, parseSecrets } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { expressAdapter } from "./http/adapters/express.js";
-import { fastifyAdapter } from "./http/adapters/fastify.js";
-import { honoAdapter } from "./http/adapters/hono.js";
-import { nextAdapter } from "./http/adapters/next.js";
-import { nodeAdapter } from "./http/adapters/node.js";
 import { createFetchHandler } from "./http/fetch.js";
+import { nodeHandler } from "./http/node-io.js";
 import { createWebhookReceiver, type WebhookReceiver } from "./http/receive.js";
 import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { createDeliveryRecorder, type DeliveryRecorder } from "./inbox/record-deliveries.js";
@@ -88,11 +82,10 @@ export interface Inbox {
   onError(hook: (error: unknown, event: unknown, ctx: HandlerContext) => void): void;
   /** Web-standard handler for fetch runtimes: Deno, Bun, Cloudflare-style workers, Hono, Next.js. */
   readonly fetch: (request: Request) => Promise<Response>;
+  /** A node:http handler: `http.createServer(inbox.node())`. Framework adapters are in `stripe-inbox/express`, ... */
   node(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  express(): RequestHandler;
-  fastify(): FastifyPluginAsync;
-  hono(): (context: { req: { raw: Request } }) => Promise<Response>;
-  nextjs(): (request: Request) => Promise<Response>;
+  /** The webhook route (`path`), where `stripe-inbox/fastify` and the standalone server mount it. */
+  readonly path: string;
   /** Pauses and resumes handlers (their events wait), and lists them with their waiting runs. */
   readonly handlers: HandlerControl;
   /** The core the adapters wrap, for custom integrations. */
@@ -259,11 +252,8 @@ export function createInbox(options: InboxOptions): Inbox {
     fetch,
     receive,
     metrics,
-    node: () => nodeAdapter(receive),
-    express: () => expressAdapter(receive),
-    fastify: () => fastifyAdapter(receive, path),
-    hono: () => honoAdapter(fetch),
-    nextjs: () => nextAdapter(fetch),
+    path,
+    node: () => nodeHandler(receive),
     on: timedRegistration(registry, metrics),
     handlers: handlerControl({
       store: async () => (await open()).store,
