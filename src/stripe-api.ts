@@ -30,3 +30,15 @@ export function createStripeClient(
     appInfo: { name: "stripe-inbox" },
   });
 }
+
+/**
+ * One client per inbox, made on first use: each feature that calls Stripe asks for it by name, so a missing key is
+ * reported as that feature's, and an inbox that never calls Stripe needs no key.
+ */
+export function lazyStripeClient(config: StripeApiConfig): (feature: string) => Stripe {
+  let client: Stripe | undefined;
+  return (feature) => {
+    client ??= createStripeClient(config, feature);
+    return client;
+  };
+}

@@ -24,7 +24,7 @@ export function registerBackfill(program: Command): void {
       // Checked before the store is opened: a typo must not create schemas.
       const types = checkBackfillTypes(flags.types?.split(",").map((type) => type.trim()) ?? BACKFILL_TYPES);
       const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
-      const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "backfill");
+      const stripe = createStripeClient(config.stripe, "backfill");
       const setting = mirrorSetting(flags.mirror);
       const mirrorSchema = checkMirrorSchema((setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA);
       const store = await openStore(storeConfig(config));

@@ -24,7 +24,7 @@ export function registerReconcile(program: Command): void {
     .action(async (flags: StoreFlags & { since?: Date; account?: string }) => {
       const config = resolveConfig(flags);
       const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
-      const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "reconcile");
+      const stripe = createStripeClient(config.stripe, "reconcile");
       const store = await openStore(storeConfig(config));
       try {
         await migrate(store);

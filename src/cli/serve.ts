@@ -60,7 +60,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const thresholds = alertThresholds();
   const log = createLogger();
   const mirror = mirrorSetting(flags.mirror);
-  const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
+  const devSecret = config.secret.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
   if (flags.reconcileAccount !== undefined && flags.reconcileEvery === undefined) {
     throw new ConfigError("--reconcile-account needs --reconcile-every: it names whose events the schedule lists.");
@@ -74,21 +74,11 @@ async function serve(flags: ServeFlags): Promise<void> {
           ...(flags.reconcileAccount !== undefined && {
             accounts: parseAccounts(flags.reconcileAccount, "--reconcile-account"),
           }),
-          stripe: createStripeClient(
-            { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
-            "--reconcile-every",
-          ),
+          stripe: createStripeClient(config.stripe, "--reconcile-every"),
         };
   const inbox = createInbox({
-    secret: devSecret ? [devSecret.secret] : config.secrets,
-    database: config.databaseUrl,
-    dataDir: config.dataDir,
-    schema: config.schema,
-    stripeApiKey: config.stripeApiKey,
-    stripeApiBase: config.stripeApiBase,
-    toleranceSeconds: config.toleranceSeconds,
-    maxBodyBytes: config.maxBodyBytes,
-    path: config.path,
+    ...config,
+    secret: devSecret ? [devSecret.secret] : config.secret,
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
     workers: { pauseAfterFailures: pauseAfterFailuresFromEnv() },
@@ -125,7 +115,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const server = createInboxServer({
     receive: inbox.receive,
     readiness: inbox.readiness,
-    path: config.path,
+    path: inbox.path,
     log,
     metrics: inbox.metrics,
     dashboard: dashboard.routes,
@@ -134,26 +124,25 @@ async function serve(flags: ServeFlags): Promise<void> {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new ConfigError(`Port ${config.port} is already in use; set PORT or --port.`)
+          ? new ConfigError(`Port ${config.listen.port} is already in use; set PORT or --port.`)
           : error,
       ),
     );
-    server.listen(config.port, config.host, resolve);
+    server.listen(config.listen.port, config.listen.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}${config.path}`;
-  log.info({ url, engine: config.databaseUrl ? "postgres" : "pglite" }, "listening");
-  printBanner(url, config.databaseUrl ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
+  const { host } = config.listen;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${inbox.path}`;
+  log.info({ url, engine: config.database ? "postgres" : "pglite" }, "listening");
+  printBanner(url, config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
   const dashboardUrl = new URL("/", url).href;
   // On PGlite this process holds the data dir: other commands reach the data through its admin API.
-  const advertised = config.databaseUrl ? null : advertiseServer(config.dataDir, localUrl(config.host, port));
+  const advertised = config.database ? null : advertiseServer(config.dataDir, localUrl(host, port));
   if (adminToken) console.log(`  dashboard: ${dashboardUrl} (admin token required)\n`);
-  else if (isLoopbackAddress(config.host)) {
+  else if (isLoopbackAddress(host)) {
     console.log(`  dashboard: ${dashboardUrl} (no ${ADMIN_TOKEN_ENV}: served on loopback only)\n`);
   } else {
-    log.warn(
-      `the dashboard and admin API answer 403: ${config.host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`,
-    );
+    log.warn(`the dashboard and admin API answer 403: ${host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`);
   }
 
   let stopping = false;

@@ -16,7 +16,7 @@ describe("expressWebhook(inbox) on Express 5", () => {
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     const app = express();
     // Three mounts of one inbox: with no body parser, behind express.raw(), and after express.json() (the mistake).
     app.all("/plain/webhooks/stripe", expressWebhook(inbox));

@@ -15,7 +15,7 @@ describe("fastifyWebhook(inbox) registered on a Fastify 5 app that parses JSON e
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     app = Fastify();
     app.post("/api/echo", async (request) => ({ echoed: request.body }));
     await app.register(fastifyWebhook(inbox));

@@ -18,7 +18,7 @@ describe("honoWebhook(inbox) on a Hono app served by @hono/node-server", () => {
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     const app = new Hono();
     app.all("/webhooks/stripe", honoWebhook(inbox));
     app.post("/api/echo", async (c) => c.json({ echoed: await c.req.json() }));

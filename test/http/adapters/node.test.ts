@@ -15,7 +15,7 @@ describe("a node:http server of the application's own", () => {
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     const core = inbox.node();
     const subpath = nodeWebhook(inbox);
     server = createServer((req, res) => {
