@@ -4,6 +4,7 @@ import type { WebhookReceiver } from "./http/receive.js";
 import { inboxStore } from "./library/inbox-store.js";
 import { lifecycle } from "./library/lifecycle.js";
 import { addMirror } from "./library/mirror.js";
+import { type InboxOperations, inboxOperations } from "./library/operations.js";
 import { type InboxOptions, resolveSettings } from "./library/options.js";
 import { inboxReceiver } from "./library/receiver.js";
 import { type ErrorHook, inboxWorkers } from "./library/workers.js";
@@ -17,8 +18,8 @@ import { lazyStripeClient } from "./stripe-api.js";
 import { type HandlerControl, handlerControl } from "./worker/handler-pauses.js";
 import { HandlerRegistry } from "./worker/registry.js";
 
+export type { Clock } from "./clock.js";
 export type {
-  Clock,
   InboxOptions,
   MirrorSettings,
   ReceiveSettings,
@@ -26,7 +27,7 @@ export type {
   WorkerSettings,
 } from "./library/options.js";
 
-export interface Inbox {
+export interface Inbox extends InboxOperations {
   /** Registers a handler; the event is typed from the `stripe` package by the pattern. */
   on: HandlerRegistry["on"];
   /** Called after any handler throws, with the event and the run's context. */
@@ -83,6 +84,7 @@ export function createInbox(options: InboxOptions): Inbox {
   });
 
   return {
+    ...inboxOperations(settings, { store: openStore, stripe, wakeWorkers: workers.wake }),
     on: timedRegistration(registry, metrics),
     onError: workers.onError,
     fetch: receiver.fetch,

@@ -12,7 +12,7 @@ import { parseAccounts } from "../mirror/accounts.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
-import { createStripeClient } from "../stripe-api.js";
+import { checkStripeApi } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
@@ -66,6 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw new ConfigError("--reconcile-account needs --reconcile-every: it names whose events the schedule lists.");
   }
   // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
+  if (flags.reconcileEvery !== undefined) checkStripeApi(config.stripe, "--reconcile-every");
   const reconciling =
     flags.reconcileEvery === undefined
       ? undefined
@@ -74,7 +75,6 @@ async function serve(flags: ServeFlags): Promise<void> {
           ...(flags.reconcileAccount !== undefined && {
             accounts: parseAccounts(flags.reconcileAccount, "--reconcile-account"),
           }),
-          stripe: createStripeClient(config.stripe, "--reconcile-every"),
         };
   const inbox = createInbox({
     ...config,
@@ -100,7 +100,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     }, START_RETRY_MS);
     retry.unref();
   }
-  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, store: inbox.store, log });
+  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, reconcile: inbox.reconcile, log });
 
   const adminToken = process.env[ADMIN_TOKEN_ENV] || null;
   const dashboard = createDashboard({

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_WEBHOOK_PATH } from "../http/server.js";
 import { type Logger, silentLogger } from "../log.js";
@@ -6,9 +7,6 @@ import { DEFAULT_SCHEMA } from "../store/store.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../verify/verify.js";
 import type { HandlerPause } from "../worker/handler-pauses.js";
 import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
-
-/** The inbox's one clock: signature tolerance, retry schedules, replay, backfill and reconcile read it. */
-export type Clock = () => Date;
 
 /**
  * What `createInbox` takes, grouped by concern. `createInbox({ secret, database })` is the whole of it for most
@@ -27,7 +25,7 @@ export interface InboxOptions {
   dataDir?: string | undefined;
   /** The inbox's tables' schema, `stripe_inbox` by default. */
   schema?: string | undefined;
-  /** Now; injectable for tests. */
+  /** Now, for signature tolerance, retry schedules, replay, backfill and reconcile; injectable for tests. */
   clock?: Clock | undefined;
   /** A pino logger; silent by default. */
   logger?: Logger | undefined;
@@ -129,7 +127,7 @@ export function resolveSettings(options: InboxOptions): Settings {
       dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
       schema: options.schema ?? DEFAULT_SCHEMA,
     },
-    clock: options.clock ?? (() => new Date()),
+    clock: options.clock ?? systemClock,
     log,
     receive: {
       toleranceSeconds: receive.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
