@@ -2,6 +2,7 @@
 // Run: npm run build && STRIPE_WEBHOOK_SECRET=whsec_... DATABASE_URL=postgres://... npx tsx examples/express.ts
 import express from "express";
 import { createInbox } from "stripe-inbox";
+import { expressWebhook } from "stripe-inbox/express";
 
 const inbox = createInbox({
   secret: process.env.STRIPE_WEBHOOK_SECRET ?? "",
@@ -10,7 +11,7 @@ const inbox = createInbox({
 
 const app = express();
 // Before express.json(): the signature covers the exact bytes Stripe sent, which a JSON parser would consume.
-app.post("/webhooks/stripe", inbox.express());
+app.post("/webhooks/stripe", expressWebhook(inbox));
 app.use(express.json());
 app.post("/api/orders", (req, res) => {
   res.json({ ok: true, order: req.body });

@@ -1,8 +1,9 @@
-// The inbox as a Fastify 5 plugin. It owns the route /webhooks/stripe (the `path` option changes it) and reads
+// The inbox as a Fastify 5 plugin. It owns the route /webhooks/stripe (`fastifyWebhook(inbox, { path })` changes it) and reads
 // the raw body inside its own encapsulated context, so the rest of the app keeps Fastify's JSON parser.
 // Run: npm run build && STRIPE_WEBHOOK_SECRET=whsec_... DATABASE_URL=postgres://... npx tsx examples/fastify.ts
 import Fastify from "fastify";
 import { createInbox } from "stripe-inbox";
+import { fastifyWebhook } from "stripe-inbox/fastify";
 
 const inbox = createInbox({
   secret: process.env.STRIPE_WEBHOOK_SECRET ?? "",
@@ -10,7 +11,7 @@ const inbox = createInbox({
 });
 
 const app = Fastify({ logger: true });
-await app.register(inbox.fastify());
+await app.register(fastifyWebhook(inbox));
 app.post("/api/orders", async (request) => ({ ok: true, order: request.body }));
 app.addHook("onClose", () => inbox.stop());
 

@@ -4,6 +4,7 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createInbox } from "stripe-inbox";
+import { honoWebhook } from "stripe-inbox/hono";
 
 const inbox = createInbox({
   secret: process.env.STRIPE_WEBHOOK_SECRET ?? "",
@@ -11,7 +12,7 @@ const inbox = createInbox({
 });
 
 const app = new Hono();
-app.post("/webhooks/stripe", inbox.hono());
+app.post("/webhooks/stripe", honoWebhook(inbox));
 app.post("/api/orders", async (c) => c.json({ ok: true, order: await c.req.json() }));
 
 await inbox.start();

@@ -1,12 +1,10 @@
 import type { Command } from "commander";
+import { createInbox } from "../create-inbox.js";
 import { parseAccounts } from "../mirror/accounts.js";
-import { BACKFILL_TYPES, type BackfillProgress, backfill, checkBackfillTypes } from "../mirror/backfill.js";
+import { BACKFILL_TYPES, type BackfillProgress } from "../mirror/backfill.js";
 import { mirrorSetting } from "../mirror/cli-option.js";
-import { checkMirrorSchema, DEFAULT_MIRROR_SCHEMA, migrateMirror } from "../mirror/migrate.js";
-import { migrate } from "../store/migrate.js";
-import { openStore } from "../store/open.js";
-import { createStripeClient } from "../stripe-api.js";
-import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
+import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
+import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseWhen } from "./replay.js";
 
 type BackfillFlags = StoreFlags & { types?: string; since?: Date; mirror?: string; account?: string };
@@ -21,27 +19,20 @@ export function registerBackfill(program: Command): void {
     .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
     .action(async (flags: BackfillFlags) => {
       const config = resolveConfig(flags);
-      // Checked before the store is opened: a typo must not create schemas.
-      const types = checkBackfillTypes(flags.types?.split(",").map((type) => type.trim()) ?? BACKFILL_TYPES);
-      const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
-      const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "backfill");
       const setting = mirrorSetting(flags.mirror);
-      const mirrorSchema = checkMirrorSchema((setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA);
-      const store = await openStore(storeConfig(config));
+      const mirrorSchema = (setting ? setting.schema : undefined) ?? DEFAULT_MIRROR_SCHEMA;
+      const inbox = createInbox({ ...config, workers: false, mirror: { schema: mirrorSchema } });
       try {
-        await migrate(store);
-        await migrateMirror(store, mirrorSchema);
-        const results = await backfill(store, stripe, {
-          mirrorSchema,
-          types,
-          ...(accounts !== undefined && { accounts }),
-          ...(flags.since !== undefined && { since: flags.since }),
+        const results = await inbox.backfill({
+          types: flags.types?.split(",").map((type) => type.trim()),
+          accounts: flags.account === undefined ? undefined : parseAccounts(flags.account),
+          since: flags.since,
           onProgress: printProgress(process.stdout.isTTY === true),
         });
         const total = results.reduce((sum, result) => sum + result.written, 0);
         console.log(`backfill complete: ${total} objects written to schema ${mirrorSchema}`);
       } finally {
-        await store.close();
+        await inbox.stop();
       }
     });
 }

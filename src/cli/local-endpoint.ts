@@ -18,5 +18,5 @@ export function localWebhookEndpoint(flags: { url?: string; port?: string; host?
       `No secret to sign with: set STRIPE_WEBHOOK_SECRET, or start \`stripe-inbox serve\` once to make a dev secret in ${config.dataDir}.`,
     );
   }
-  return { url: flags.url ?? `http://${config.host}:${config.port}${config.path}`, secret };
+  return { url: flags.url ?? `http://${config.listen.host}:${config.listen.port}${config.receive.path}`, secret };
 }

@@ -18,16 +18,16 @@ export interface StoreFlags {
 
 export function resolveConfig(flags: StoreFlags & { port?: string; host?: string }): InboxConfig {
   const config = configFromEnv();
-  if (flags.databaseUrl) config.databaseUrl = flags.databaseUrl;
+  if (flags.databaseUrl) config.database = flags.databaseUrl;
   if (flags.dataDir) config.dataDir = flags.dataDir;
   if (flags.schema) config.schema = flags.schema;
-  if (flags.host) config.host = flags.host;
-  if (flags.port !== undefined) config.port = parsePort(flags.port, "--port");
+  if (flags.host) config.listen.host = flags.host;
+  if (flags.port !== undefined) config.listen.port = parsePort(flags.port, "--port");
   return config;
 }
 
 export function storeConfig(config: InboxConfig) {
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.schema };
+  return { databaseUrl: config.database, dataDir: config.dataDir, schema: config.schema };
 }
 
 const MAX_LEASE_MS = 24 * 3_600_000;

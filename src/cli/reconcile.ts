@@ -1,10 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { createInbox } from "../create-inbox.js";
 import { parseAccounts } from "../mirror/accounts.js";
-import { reconcile } from "../mirror/reconcile.js";
-import { migrate } from "../store/migrate.js";
-import { openStore } from "../store/open.js";
-import { createStripeClient } from "../stripe-api.js";
-import { resolveConfig, type StoreFlags, storeConfig, withStoreOptions } from "./options.js";
+import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 import { durationMs, parseWhen } from "./replay.js";
 
 const DEFAULT_SINCE_MS = 3 * 86_400_000;
@@ -22,22 +19,20 @@ export function registerReconcile(program: Command): void {
     )
     .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
     .action(async (flags: StoreFlags & { since?: Date; account?: string }) => {
-      const config = resolveConfig(flags);
       const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
-      const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "reconcile");
-      const store = await openStore(storeConfig(config));
+      // Receives nothing: the events it stores are run by the workers of `serve` or `worker`.
+      const inbox = createInbox({ ...resolveConfig(flags), workers: false });
       try {
-        await migrate(store);
-        const result = await reconcile(store, stripe, {
+        const result = await inbox.reconcile({
           since: flags.since ?? new Date(Date.now() - DEFAULT_SINCE_MS),
-          ...(accounts !== undefined && { accounts }),
+          accounts,
         });
         console.log(
           `${result.listed} events since ${result.since.toISOString()}: ` +
             `${result.alreadyStored} already in the inbox, ${result.inserted} inserted`,
         );
       } finally {
-        await store.close();
+        await inbox.stop();
       }
     });
 }

@@ -21,7 +21,7 @@ type RegisterFlags = StoreFlags & { url: string; events: string[]; description?:
 
 async function register(flags: RegisterFlags): Promise<void> {
   const config = resolveConfig(flags);
-  const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase: config.stripeApiBase }, "register");
+  const stripe = createStripeClient(config.stripe, "register");
   // Open the store before asking Stripe for a secret that is shown once: a locked data dir or a database that
   // is down fails here, with nothing created.
   const store = await openStore(storeConfig(config));
@@ -31,7 +31,7 @@ async function register(flags: RegisterFlags): Promise<void> {
       url: flags.url,
       events: flags.events,
       description: flags.description,
-      apiBase: config.stripeApiBase ?? DEFAULT_STRIPE_API_BASE,
+      apiBase: config.stripe.apiBase ?? DEFAULT_STRIPE_API_BASE,
     });
     console.log(
       [

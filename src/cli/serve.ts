@@ -12,7 +12,7 @@ import { parseAccounts } from "../mirror/accounts.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
-import { createStripeClient } from "../stripe-api.js";
+import { checkStripeApi } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
@@ -66,12 +66,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   const thresholds = alertThresholds();
   const log = createLogger();
   const mirror = mirrorSetting(flags.mirror);
-  const devSecret = config.secrets.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
+  const devSecret = config.secret.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
   if (flags.reconcileAccount !== undefined && flags.reconcileEvery === undefined) {
     throw new ConfigError("--reconcile-account needs --reconcile-every: it names whose events the schedule lists.");
   }
   // The API key is checked before the inbox starts: a missing one must not leave migrations and workers behind.
+  if (flags.reconcileEvery !== undefined) checkStripeApi(config.stripe, "--reconcile-every");
   const reconciling =
     flags.reconcileEvery === undefined
       ? undefined
@@ -80,21 +81,10 @@ async function serve(flags: ServeFlags): Promise<void> {
           ...(flags.reconcileAccount !== undefined && {
             accounts: parseAccounts(flags.reconcileAccount, "--reconcile-account"),
           }),
-          stripe: createStripeClient(
-            { apiKey: config.stripeApiKey, apiBase: config.stripeApiBase },
-            "--reconcile-every",
-          ),
         };
   const inbox = createInbox({
-    secret: devSecret ? [devSecret.secret] : config.secrets,
-    database: config.databaseUrl,
-    dataDir: config.dataDir,
-    schema: config.schema,
-    stripeApiKey: config.stripeApiKey,
-    stripeApiBase: config.stripeApiBase,
-    toleranceSeconds: config.toleranceSeconds,
-    maxBodyBytes: config.maxBodyBytes,
-    path: config.path,
+    ...config,
+    secret: devSecret ? [devSecret.secret] : config.secret,
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
     workers: { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) },
@@ -116,7 +106,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     }, START_RETRY_MS);
     retry.unref();
   }
-  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, store: inbox.store, log });
+  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, reconcile: inbox.reconcile, log });
 
   const adminToken = process.env[ADMIN_TOKEN_ENV] || null;
   const dashboard = createDashboard({
@@ -131,7 +121,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const server = createInboxServer({
     receive: inbox.receive,
     readiness: inbox.readiness,
-    path: config.path,
+    path: inbox.path,
     log,
     metrics: inbox.metrics,
     dashboard: dashboard.routes,
@@ -140,26 +130,25 @@ async function serve(flags: ServeFlags): Promise<void> {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new ConfigError(`Port ${config.port} is already in use; set PORT or --port.`)
+          ? new ConfigError(`Port ${config.listen.port} is already in use; set PORT or --port.`)
           : error,
       ),
     );
-    server.listen(config.port, config.host, resolve);
+    server.listen(config.listen.port, config.listen.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}${config.path}`;
-  log.info({ url, engine: config.databaseUrl ? "postgres" : "pglite" }, "listening");
-  printBanner(url, config.databaseUrl ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
+  const { host } = config.listen;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${inbox.path}`;
+  log.info({ url, engine: config.database ? "postgres" : "pglite" }, "listening");
+  printBanner(url, config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
   const dashboardUrl = new URL("/", url).href;
   // On PGlite this process holds the data dir: other commands reach the data through its admin API.
-  const advertised = config.databaseUrl ? null : advertiseServer(config.dataDir, localUrl(config.host, port));
+  const advertised = config.database ? null : advertiseServer(config.dataDir, localUrl(host, port));
   if (adminToken) console.log(`  dashboard: ${dashboardUrl} (admin token required)\n`);
-  else if (isLoopbackAddress(config.host)) {
+  else if (isLoopbackAddress(host)) {
     console.log(`  dashboard: ${dashboardUrl} (no ${ADMIN_TOKEN_ENV}: served on loopback only)\n`);
   } else {
-    log.warn(
-      `the dashboard and admin API answer 403: ${config.host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`,
-    );
+    log.warn(`the dashboard and admin API answer 403: ${host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`);
   }
 
   let stopping = false;

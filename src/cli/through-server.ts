@@ -15,7 +15,7 @@ export async function throughServerOrStore<T>(
   ways: { server: (client: AdminClient) => Promise<T>; store: (store: Store) => Promise<T> },
 ): Promise<T> {
   const config = resolveConfig(flags);
-  const base = config.databaseUrl ? null : findRunningServer(config.dataDir);
+  const base = config.database ? null : findRunningServer(config.dataDir);
   if (base) return ways.server(adminClient(base, process.env[ADMIN_TOKEN_ENV] || null));
   return withStore(config, ways.store);
 }

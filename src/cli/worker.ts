@@ -45,11 +45,10 @@ export function registerWorker(program: Command): void {
       const alertDestination = process.env[ALERT_DESTINATION_ENV];
       const alerts = alertDestination ? createAlerts({ destination: alertDestination, log }) : undefined;
       const inbox = createInbox({
-        database: config.databaseUrl,
+        database: config.database,
         dataDir: config.dataDir,
         schema: config.schema,
-        stripeApiKey: config.stripeApiKey,
-        stripeApiBase: config.stripeApiBase,
+        stripe: config.stripe,
         logger: log,
         workers: {
           concurrency,

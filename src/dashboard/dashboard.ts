@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { InboxError, StoreUnavailableError } from "../errors.js";
-import { writeReply } from "../http/adapters/node.js";
+import { writeReply } from "../http/node-io.js";
 import { errorReply, jsonReply } from "../http/replies.js";
 import type { DashboardRoutes } from "../http/server.js";
 import type { InboxMetrics } from "../metrics/inbox-metrics.js";

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { type InboxMetrics, METRICS_CONTENT_TYPE } from "../metrics/inbox-metrics.js";
-import { nodeAdapter, writeReply } from "./adapters/node.js";
+import { nodeHandler, writeReply } from "./node-io.js";
 import type { WebhookReceiver } from "./receive.js";
 import { jsonReply } from "./replies.js";
 
@@ -47,7 +47,7 @@ export function createInboxServer({
   metrics,
   dashboard,
 }: InboxServerOptions): InboxServer {
-  const webhook = nodeAdapter(receive);
+  const webhook = nodeHandler(receive);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === path) return webhook(req, res);

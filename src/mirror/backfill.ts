@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { type Clock, systemClock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import { quoteIdent } from "../store/migrate.js";
 import type { Store } from "../store/store.js";
@@ -55,19 +56,19 @@ export interface BackfillProgress {
   resumed: boolean;
 }
 
+/** What `inbox.backfill` takes. */
 export interface BackfillOptions {
-  mirrorSchema: string;
-  types?: readonly string[];
+  /** Mirror tables to list (`customers`, ...): every type backfill knows by default. */
+  types?: readonly string[] | undefined;
   /**
    * The accounts to list: '' for the platform's own objects (the default), `acct_...` for a connected account's,
    * listed with `Stripe-Account` and written under that account.
    */
-  accounts?: readonly string[];
+  accounts?: readonly string[] | undefined;
   /** Only objects created since then. */
-  since?: Date;
-  onProgress?: (progress: BackfillProgress) => void;
-  /** Unix seconds; injectable for tests. */
-  now?: () => number;
+  since?: Date | undefined;
+  /** Told after each page is written. */
+  onProgress?: ((progress: BackfillProgress) => void) | undefined;
 }
 
 /**
@@ -76,9 +77,13 @@ export interface BackfillOptions {
  * that second and never what they wrote after (a same-second tie goes to the event). A page and its checkpoint
  * commit together, after the API call, so a run killed half-way goes on from its last page when run again.
  */
-export async function backfill(store: Store, stripe: Stripe, options: BackfillOptions): Promise<BackfillProgress[]> {
+export async function backfill(
+  store: Store,
+  stripe: Stripe,
+  options: BackfillOptions & { mirrorSchema: string; clock?: Clock },
+): Promise<BackfillProgress[]> {
   const types = checkBackfillTypes(options.types ?? BACKFILL_TYPES);
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const clock = options.clock ?? systemClock;
   const since = options.since ? Math.floor(options.since.getTime() / 1000) : null;
   const mirror = createMirror(options.mirrorSchema);
   const checkpoints = `${quoteIdent(options.mirrorSchema)}._backfill_checkpoints`;
@@ -104,7 +109,7 @@ export async function backfill(store: Store, stripe: Stripe, options: BackfillOp
       };
       let startingAfter = usable ? (saved.starting_after ?? undefined) : undefined;
       while (!progress.done) {
-        const asOf = now();
+        const asOf = Math.floor(clock().getTime() / 1000);
         const page = await LISTERS[type]?.(
           stripe,
           {

@@ -1,16 +1,13 @@
 import type { Logger } from "pino";
-import type Stripe from "stripe";
-import type { Store } from "../store/store.js";
-import { reconcile } from "./reconcile.js";
+import type { ReconcileOptions, ReconcileResult } from "./reconcile.js";
 
 /**
- * Runs `reconcile` now and then every `everyMs` (`serve --reconcile-every`), each time over the last two intervals
- * so that a run that failed or was slow leaves no gap. A run still going when the next is due is not doubled.
- * Returns a function that stops the schedule.
+ * Runs `reconcile` (`inbox.reconcile`) now and then every `everyMs` (`serve --reconcile-every`), each time over the
+ * last two intervals so that a run that failed or was slow leaves no gap. A run still going when the next is due is
+ * not doubled. Returns a function that stops the schedule.
  */
 export function scheduleReconcile(options: {
-  store: () => Promise<Store>;
-  stripe: Stripe;
+  reconcile: (options: ReconcileOptions) => Promise<ReconcileResult>;
   everyMs: number;
   /** '' for the platform, `acct_...` for connected accounts (see reconcile); the platform alone by default. */
   accounts?: readonly string[];
@@ -22,11 +19,7 @@ export function scheduleReconcile(options: {
     running = true;
     try {
       const since = new Date(Date.now() - 2 * options.everyMs);
-      const accounts = options.accounts;
-      const result = await reconcile(await options.store(), options.stripe, {
-        since,
-        ...(accounts !== undefined && { accounts }),
-      });
+      const result = await options.reconcile({ since, accounts: options.accounts });
       options.log.info(result, "reconcile: stored the events the inbox missed");
     } catch (error) {
       options.log.warn({ err: error }, "reconcile failed; trying again at the next interval");

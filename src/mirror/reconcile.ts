@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { type Clock, systemClock } from "../clock.js";
 import { parseEvent } from "../inbox/parse-event.js";
 import { createDeliveryRecorder } from "../inbox/record-deliveries.js";
 import { quoteIdent } from "../store/migrate.js";
@@ -19,6 +20,16 @@ export interface ReconcileResult {
   since: Date;
 }
 
+/** What `inbox.reconcile` takes. */
+export interface ReconcileOptions {
+  /** Events created since then; Stripe keeps 30 days, so an older time is cut to that. */
+  since: Date;
+  /** '' for the platform's events (the default), `acct_...` for a connected account's, listed with `Stripe-Account`. */
+  accounts?: readonly string[] | undefined;
+  /** Told after each page, with the counts so far. */
+  onPage?: ((result: ReconcileResult) => void) | undefined;
+}
+
 /**
  * Pages through the events Stripe has since `since` and stores those the inbox missed (a delivery that never
  * arrived, an endpoint that was down longer than Stripe retries), through the receive path's own insert, so
@@ -28,15 +39,9 @@ export interface ReconcileResult {
 export async function reconcile(
   store: Store,
   stripe: Stripe,
-  options: {
-    since: Date;
-    /** '' for the platform's events (the default), `acct_...` for a connected account's, listed with `Stripe-Account`. */
-    accounts?: readonly string[];
-    now?: () => Date;
-    onPage?: (result: ReconcileResult) => void;
-  },
+  options: ReconcileOptions & { clock?: Clock },
 ): Promise<ReconcileResult> {
-  const now = options.now ?? (() => new Date());
+  const now = options.clock ?? systemClock;
   const oldest = new Date(now().getTime() - EVENT_RETENTION_MS);
   const since = options.since < oldest ? oldest : options.since;
   const result: ReconcileResult = { listed: 0, alreadyStored: 0, inserted: 0, since };

@@ -1,6 +1,5 @@
 import Stripe from "stripe";
 import { ConfigError } from "../errors.js";
-import { createStripeClient, type StripeApiConfig } from "../stripe-api.js";
 import { actingAs } from "./accounts.js";
 import type { ObjectSnapshot } from "./snapshot.js";
 
@@ -33,13 +32,13 @@ export function checkRevalidateTypes(types: readonly string[]): ReadonlySet<stri
 
 /** What the mirror handler needs to revalidate `types`, or undefined when none is asked for. */
 export function revalidationFor(
-  types: readonly string[] | undefined,
-  api: StripeApiConfig,
+  types: readonly string[],
+  stripe: (feature: string) => Stripe,
 ): { types: ReadonlySet<string>; stripe: () => Stripe } | undefined {
-  if (!types || types.length === 0) return undefined;
+  if (types.length === 0) return undefined;
   const checked = checkRevalidateTypes(types);
   // Checked now, not at the first event: a missing key would otherwise dead-letter every revalidated run.
-  const client = createStripeClient(api, "mirror revalidation");
+  const client = stripe("mirror revalidation");
   return { types: checked, stripe: () => client };
 }
 

@@ -88,17 +88,17 @@ describe("docker-compose.yml", () => {
   it("configures the app for the postgres service, with the webhook secret and admin token from the environment", () => {
     const postgres = service("postgres").environment ?? {};
     const config = configFromEnv(environmentOf("app", shell));
-    const database = new URL(config.databaseUrl ?? "");
+    const database = new URL(config.database ?? "");
     expect(database.hostname).toBe("postgres");
     expect(database.username).toBe(postgres.POSTGRES_USER);
     expect(database.password).toBe(postgres.POSTGRES_PASSWORD);
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
-    expect(config.secrets).toEqual(["whsec_from_listen"]);
-    expect(config.stripeApiBase).toBeUndefined();
+    expect(config.secret).toEqual(["whsec_from_listen"]);
+    expect(config.stripe.apiBase).toBeUndefined();
     expect(environmentOf("app", shell).STRIPE_INBOX_ADMIN_TOKEN).toBe("admin-token");
     // Unset, the webhook secret falls back to serve's dev secret, and without a token serve still receives.
     expect(environmentOf("app", {})).toMatchObject({ STRIPE_WEBHOOK_SECRET: "", STRIPE_INBOX_ADMIN_TOKEN: "" });
-    expect(configFromEnv(environmentOf("app", {})).secrets).toEqual([]);
+    expect(configFromEnv(environmentOf("app", {})).secret).toEqual([]);
   });
 
   it("runs `stripe listen` forwarding to the app's webhook route, with its key and device name from the environment", () => {
@@ -125,9 +125,9 @@ describe("docker-compose.yml", () => {
       emulator: { condition: "service_healthy" },
     });
     const config = configFromEnv(environmentOf("app-offline", shell));
-    expect(config.stripeApiBase).toBe("http://emulator:12111");
-    expect(config.stripeApiKey).toMatch(/^sk_test_/);
-    expect(config.databaseUrl).toBe(configFromEnv(environmentOf("app", shell)).databaseUrl);
+    expect(config.stripe.apiBase).toBe("http://emulator:12111");
+    expect(config.stripe.apiKey).toMatch(/^sk_test_/);
+    expect(config.database).toBe(configFromEnv(environmentOf("app", shell)).database);
     expect(environmentOf("app-offline", shell).STRIPE_INBOX_ADMIN_TOKEN).toBe("admin-token");
     const hostPorts = ["app", "app-offline", "emulator", "postgres"].flatMap((name) =>
       portMappings(name).map((mapping) => mapping.host),

@@ -11,7 +11,7 @@ describe.each(ENGINES)("the webhook endpoint on %s", (engine) => {
     db = await openTestStore(engine);
     // The inbox opens its own connection; PGlite allows one process-wide owner, so close the probe store first.
     await db.store.close();
-    running = await startInboxServer({ ...db.config, maxBodyBytes: 64 * 1024 });
+    running = await startInboxServer({ ...db.config, receive: { maxBodyBytes: 64 * 1024 } });
   });
   afterAll(async () => {
     await running.close();

@@ -60,7 +60,7 @@ describe.each(ENGINES)("reconcile against the emulator on %s", (engine) => {
 
     // Stripe keeps 30 days of events: an older start is cut to that.
     const now = new Date();
-    const cut = await reconcile(store, stripe, { since: new Date(0), now: () => now });
+    const cut = await reconcile(store, stripe, { since: new Date(0), clock: () => now });
     expect(cut.since).toEqual(new Date(now.getTime() - 30 * 86_400_000));
     expect(cut.inserted).toBe(0);
   }, 60_000);

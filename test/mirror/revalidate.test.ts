@@ -22,8 +22,7 @@ describe.each(ENGINES)("revalidating snapshots against the emulator on %s", (eng
     inbox = createInbox({
       secret: SECRET,
       ...db.config,
-      stripeApiKey: "sk_test_revalidate",
-      stripeApiBase: emulator.url,
+      stripe: { apiKey: "sk_test_revalidate", apiBase: emulator.url },
       mirror: { schema: mirrorSchema, revalidate: ["customers"] },
       workers: { pollMs: 20 },
     });
@@ -127,7 +126,7 @@ describe("revalidation settings", () => {
   it("refuse revalidation without an API key, and types it cannot fetch", () => {
     expect(() => createInbox({ secret: SECRET, mirror: { revalidate: ["customers"] } })).toThrow(/STRIPE_API_KEY/);
     expect(() =>
-      createInbox({ secret: SECRET, stripeApiKey: "sk_test_x", mirror: { revalidate: ["widgets"] } }),
+      createInbox({ secret: SECRET, stripe: { apiKey: "sk_test_x" }, mirror: { revalidate: ["widgets"] } }),
     ).toThrow(/Cannot revalidate widgets; known types: customers/);
   });
 });

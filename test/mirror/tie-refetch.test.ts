@@ -39,8 +39,7 @@ describe.each(ENGINES)("a same-second tie against the emulator on %s", (engine) 
     inbox = createInbox({
       secret: SECRET,
       ...db.config,
-      stripeApiKey,
-      stripeApiBase: emulator.url,
+      stripe: { apiKey: stripeApiKey, apiBase: emulator.url },
       mirror: { schema: mirrorSchema },
       workers: { pollMs: 20 },
     });

@@ -5,7 +5,7 @@ import pg from "pg";
 import { expect } from "vitest";
 import type { Inbox } from "../../src/create-inbox.js";
 import { DEFAULT_SCHEMA } from "../../src/store/store.js";
-import { signedHeaders } from "./events.js";
+import { SECRET, signedHeaders } from "./events.js";
 import { migratedPgliteDir } from "./pglite-template.js";
 import { CLI, cleanEnv } from "./processes.js";
 import { dropSchema, type Engine, POSTGRES_URL, tempDir, uniqueSchema } from "./stores.js";
@@ -32,10 +32,14 @@ export async function openWorkerTestDb(engine: Engine): Promise<WorkerTestDb> {
   };
 }
 
-/** One signed delivery through the inbox's own receive path; the test fails unless it is acknowledged. */
-export async function deliver(inbox: Inbox, body: string): Promise<void> {
+/**
+ * One signed delivery through the inbox's own receive path; the test fails unless it is acknowledged. `signedAt`
+ * (unix seconds) is for an inbox with a clock of its own: the signature must be fresh by that clock.
+ */
+export async function deliver(inbox: Inbox, body: string, signedAt?: number): Promise<void> {
+  const headers = signedHeaders(body, SECRET, signedAt);
   const response = await inbox.fetch(
-    new Request("http://inbox.test/webhooks/stripe", { method: "POST", headers: signedHeaders(body), body }),
+    new Request("http://inbox.test/webhooks/stripe", { method: "POST", headers, body }),
   );
   expect(response.status).toBe(200);
 }

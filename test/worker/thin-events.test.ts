@@ -38,8 +38,7 @@ describe("thin events and ctx.fetchEvent", () => {
     inbox = createInbox({
       secret: SECRET,
       ...db.config,
-      stripeApiKey: "sk_test_123",
-      stripeApiBase: base,
+      stripe: { apiKey: "sk_test_123", apiBase: base },
       workers: { pollMs: 50 },
     });
     inbox.on(

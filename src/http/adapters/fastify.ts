@@ -1,13 +1,20 @@
 import type { FastifyPluginAsync } from "fastify";
+import type { Inbox } from "../../create-inbox.js";
 import { checkDeclaredLength, collectBody } from "../delivery.js";
-import type { WebhookReceiver } from "../receive.js";
-import { fromNodeRequest } from "./node.js";
+import { fromNodeRequest } from "../node-io.js";
+
+export interface FastifyWebhookOptions {
+  /** The route the plugin serves; the inbox's `receive.path` (`/webhooks/stripe`) by default. */
+  path?: string | undefined;
+}
 
 /**
- * Fastify plugin: `app.register(inbox.fastify())`. Inside its own encapsulated context it replaces Fastify's
- * JSON parser with a pass-through, so the handler reads the exact bytes Stripe signed and applies our limit.
+ * `stripe-inbox/fastify`: `await app.register(fastifyWebhook(inbox))`. Inside its own encapsulated context it
+ * replaces Fastify's JSON parser with a pass-through, so the handler reads the exact bytes Stripe signed and
+ * applies our limit; the rest of the app keeps parsing JSON.
  */
-export function fastifyAdapter(receive: WebhookReceiver, path: string): FastifyPluginAsync {
+export function fastifyWebhook(inbox: Inbox, options: FastifyWebhookOptions = {}): FastifyPluginAsync {
+  const path = options.path ?? inbox.path;
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
@@ -18,7 +25,7 @@ export function fastifyAdapter(receive: WebhookReceiver, path: string): FastifyP
         checkDeclaredLength(request.headers["content-length"], limit);
         return collectBody(stream, limit);
       };
-      const answer = await receive(fromNodeRequest(request.raw, readBody));
+      const answer = await inbox.receive(fromNodeRequest(request.raw, readBody));
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
   };

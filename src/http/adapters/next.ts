@@ -1,7 +1,10 @@
+import type { Inbox } from "../../create-inbox.js";
+
 /**
- * Next.js App Router route handler: in `app/webhooks/stripe/route.ts`, `export const POST = inbox.nextjs()`.
- * Route handlers receive the untouched web Request, so the raw body is intact.
+ * `stripe-inbox/next`: an App Router route handler. In `app/webhooks/stripe/route.ts`,
+ * `export const POST = nextWebhook(inbox)`. Route handlers receive the untouched web Request, so the raw body is
+ * intact.
  */
-export function nextAdapter(handle: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
-  return (request) => handle(request);
+export function nextWebhook(inbox: Inbox): (request: Request) => Promise<Response> {
+  return (request) => inbox.fetch(request);
 }

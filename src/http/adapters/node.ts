@@ -1,39 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { checkDeclaredLength, collectBody, type IncomingDelivery, type WebhookReply } from "../delivery.js";
-import type { WebhookReceiver } from "../receive.js";
+import type { Inbox } from "../../create-inbox.js";
+import { nodeHandler } from "../node-io.js";
 
 /**
- * node:http adapter. It reads the stream itself instead of building a web Request, which would cost
- * a copy of the headers and body per delivery on the hottest path.
+ * `stripe-inbox/node`: the inbox as a node:http handler, for `http.createServer(nodeWebhook(inbox))` or a router of
+ * your own. The same as `inbox.node()`.
  */
-export function nodeAdapter(receive: WebhookReceiver): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    writeReply(res, await receive(fromNodeRequest(req)));
-  };
-}
-
-export function fromNodeRequest(
-  req: IncomingMessage,
-  readBody: (limit: number) => Promise<Uint8Array> = (limit) => readNodeBody(req, limit),
-): IncomingDelivery {
-  return {
-    method: req.method ?? "GET",
-    header: (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(",") : (value ?? null);
-    },
-    sourceAddress: req.socket?.remoteAddress ?? null,
-    readBody,
-  };
-}
-
-export async function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  checkDeclaredLength(req.headers["content-length"], limit);
-  return collectBody(req, limit);
-}
-
-export function writeReply(res: ServerResponse, reply: WebhookReply): void {
-  if (res.headersSent) return;
-  res.writeHead(reply.status, reply.headers);
-  res.end(reply.body);
+export function nodeWebhook(inbox: Inbox): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return nodeHandler(inbox.receive);
 }

@@ -2,12 +2,13 @@ import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../../src/create-inbox.js";
+import { expressWebhook } from "../../../src/http/adapters/express.js";
 import { eventBody, SECRET, signedHeaders } from "../../support/events.js";
 import { listen } from "../../support/servers.js";
 import { openTestStore, type TestStore } from "../../support/stores.js";
 import { BODY_LIMIT, eventRows, itKeepsTheWebhookContract, type MountedWebhook, post } from "./contract.js";
 
-describe("inbox.express() on Express 5", () => {
+describe("expressWebhook(inbox) on Express 5", () => {
   let db: TestStore;
   let inbox: Inbox;
   let server: Server;
@@ -15,13 +16,13 @@ describe("inbox.express() on Express 5", () => {
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     const app = express();
     // Three mounts of one inbox: with no body parser, behind express.raw(), and after express.json() (the mistake).
-    app.all("/plain/webhooks/stripe", inbox.express());
-    app.all("/raw/webhooks/stripe", express.raw({ type: "*/*", limit: "1mb" }), inbox.express());
+    app.all("/plain/webhooks/stripe", expressWebhook(inbox));
+    app.all("/raw/webhooks/stripe", express.raw({ type: "*/*", limit: "1mb" }), expressWebhook(inbox));
     app.use(express.json());
-    app.all("/parsed/webhooks/stripe", inbox.express());
+    app.all("/parsed/webhooks/stripe", expressWebhook(inbox));
     app.post("/api/echo", (req, res) => {
       res.json({ echoed: req.body });
     });

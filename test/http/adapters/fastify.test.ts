@@ -1,11 +1,12 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../../src/create-inbox.js";
+import { fastifyWebhook } from "../../../src/http/adapters/fastify.js";
 import { eventBody, SECRET, signedHeaders } from "../../support/events.js";
 import { openTestStore, type TestStore } from "../../support/stores.js";
 import { BODY_LIMIT, eventRows, itKeepsTheWebhookContract, type MountedWebhook, post } from "./contract.js";
 
-describe("inbox.fastify() registered on a Fastify 5 app that parses JSON elsewhere", () => {
+describe("fastifyWebhook(inbox) registered on a Fastify 5 app that parses JSON elsewhere", () => {
   let db: TestStore;
   let inbox: Inbox;
   let app: FastifyInstance;
@@ -14,10 +15,10 @@ describe("inbox.fastify() registered on a Fastify 5 app that parses JSON elsewhe
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     app = Fastify();
     app.post("/api/echo", async (request) => ({ echoed: request.body }));
-    await app.register(inbox.fastify());
+    await app.register(fastifyWebhook(inbox));
     base = await app.listen({ port: 0, host: "127.0.0.1" });
     mounted = { url: `${base}/webhooks/stripe`, db, limit: BODY_LIMIT };
   });

@@ -4,11 +4,12 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../../src/create-inbox.js";
+import { honoWebhook } from "../../../src/http/adapters/hono.js";
 import { SECRET } from "../../support/events.js";
 import { openTestStore, type TestStore } from "../../support/stores.js";
 import { BODY_LIMIT, itKeepsTheWebhookContract, type MountedWebhook } from "./contract.js";
 
-describe("inbox.hono() on a Hono app served by @hono/node-server", () => {
+describe("honoWebhook(inbox) on a Hono app served by @hono/node-server", () => {
   let db: TestStore;
   let inbox: Inbox;
   let server: Server;
@@ -17,9 +18,9 @@ describe("inbox.hono() on a Hono app served by @hono/node-server", () => {
 
   beforeAll(async () => {
     db = await openTestStore("postgres");
-    inbox = createInbox({ secret: SECRET, ...db.config, maxBodyBytes: BODY_LIMIT });
+    inbox = createInbox({ secret: SECRET, ...db.config, receive: { maxBodyBytes: BODY_LIMIT } });
     const app = new Hono();
-    app.all("/webhooks/stripe", inbox.hono());
+    app.all("/webhooks/stripe", honoWebhook(inbox));
     app.post("/api/echo", async (c) => c.json({ echoed: await c.req.json() }));
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve()) as Server;

@@ -17,7 +17,7 @@ const DEFAULT_LIMIT = 1024 * 1024;
  * The examples/nextjs app, built with `next build` and served by `next start`: the production path.
  * Takes about a minute, most of it `next build` (Turbopack compile and its TypeScript check).
  */
-describe("inbox.nextjs() as an App Router route handler under next start", () => {
+describe("nextWebhook(inbox) as an App Router route handler under next start", () => {
   let db: TestStore;
   let server: ChildProcess | undefined;
   let mounted: MountedWebhook;

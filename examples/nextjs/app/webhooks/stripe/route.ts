@@ -1,4 +1,5 @@
 import { createInbox } from "stripe-inbox";
+import { nextWebhook } from "stripe-inbox/next";
 
 // The inbox writes to Postgres before it answers: Node.js runtime, never prerendered or cached.
 export const runtime = "nodejs";
@@ -11,4 +12,4 @@ const inbox = createInbox({
   ...(process.env.STRIPE_INBOX_SCHEMA && { schema: process.env.STRIPE_INBOX_SCHEMA }),
 });
 
-export const POST = inbox.nextjs();
+export const POST = nextWebhook(inbox);
