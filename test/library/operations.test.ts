@@ -42,10 +42,18 @@ describe("the inbox's operations", () => {
     await deliver(inbox, eventBody());
     await expect.poll(() => runsOf("sync-crm"), { timeout: 15_000 }).toEqual([{ status: "dead", attempts: 1 }]);
 
-    expect(await inbox.replay({ statuses: ["dead"] }, { dryRun: true })).toEqual({ runs: 1, events: 0 });
+    expect(await inbox.replay({ statuses: ["dead"] }, { dryRun: true })).toEqual({
+      runs: 1,
+      events: 0,
+      handlers: [{ handler: "sync-crm", runs: 1 }],
+    });
     expect(await runsOf("sync-crm")).toEqual([{ status: "dead", attempts: 1 }]);
-    expect(await inbox.replay({ statuses: ["dead"], handler: "sync-crm" })).toEqual({ runs: 1, events: 0 });
-    await expect.poll(() => runsOf("sync-crm"), { timeout: 15_000 }).toEqual([{ status: "succeeded", attempts: 1 }]);
+    expect(await inbox.replay({ statuses: ["dead"], handlers: ["sync-crm"] })).toEqual({
+      runs: 1,
+      events: 0,
+      handlers: [{ handler: "sync-crm", runs: 1 }],
+    });
+    await expect.poll(() => runsOf("sync-crm"), { timeout: 15_000 }).toEqual([{ status: "succeeded", attempts: 2 }]);
     expect(attempts).toBe(2);
   });
 

@@ -286,7 +286,7 @@ describe.each(ENGINES)("replay on %s", (engine) => {
     const { config } = db;
     let clock = new Date("2026-03-01T12:00:00.000Z");
     const attemptsSeen: number[] = [];
-    inbox = createInbox({ secret: SECRET, ...config, workers: { pollMs: POLL_MS, clock: () => clock } });
+    inbox = createInbox({ secret: SECRET, ...config, clock: () => clock, workers: { pollMs: POLL_MS } });
     inbox.on(
       "customer.created",
       async (_event, ctx) => {
@@ -332,7 +332,7 @@ describe.each(ENGINES)("replay on %s", (engine) => {
       return new Date(row.run_at).getTime() - new Date(row.finished_at).getTime();
     };
 
-    await deliver(inbox, body);
+    await deliver(inbox, body, Math.floor(clock.getTime() / 1000));
     await waitFor("failed/1");
     expect(await retryDelay()).toBeLessThanOrEqual(HOUR);
     clock = new Date((await run()).run_at);
