@@ -189,6 +189,17 @@ describe("the packed package, installed with npm into apps", () => {
     );
   });
 
+  it("installs its CLI on the PATH of npm scripts, and it runs: `stripe-inbox trigger --list` reads the fixtures", async () => {
+    const { code, stdout, stderr } = await run(
+      join(appDir("core"), "node_modules/.bin/stripe-inbox"),
+      ["trigger", "--list"],
+      appDir("core"),
+      { allowFailure: true, timeoutMs: 60_000 },
+    );
+    expect(code, stderr).toBe(0);
+    expect(stdout.split("\n")).toContain("payment_intent.succeeded");
+  }, 120_000);
+
   it("runs: an inbox on PGlite answers a signed event with 200 after storing it, and runs its handler", async () => {
     await checkApp("core"); // emits out/
     const dataDir = join(workspace, "pglite-data");
