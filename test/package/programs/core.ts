@@ -1,7 +1,14 @@
 // A program that uses the core only: no framework is installed beside it.
 import { createInbox, type Inbox } from "stripe-inbox";
 
-const inbox: Inbox = createInbox({ secret: process.env.STRIPE_WEBHOOK_SECRET, database: process.env.DATABASE_URL });
+const inbox: Inbox = createInbox({
+  secret: process.env.STRIPE_WEBHOOK_SECRET,
+  database: process.env.DATABASE_URL,
+  receive: { toleranceSeconds: 300 },
+  workers: { concurrency: 8 },
+  mirror: { schema: "billing" },
+  stripe: { apiKey: process.env.STRIPE_API_KEY },
+});
 
 inbox.on(
   "customer.subscription.updated",
@@ -19,4 +26,8 @@ inbox.onError((error, _event, ctx) => console.error(ctx.attempt, error));
 
 export const handle: (request: Request) => Promise<Response> = inbox.fetch;
 await inbox.start();
+const replayed = await inbox.replay({ statuses: ["dead"], type: "invoice.*" }, { dryRun: true });
+const reconciled = await inbox.reconcile({ since: new Date(Date.now() - 3 * 86_400_000), accounts: ["", "acct_1"] });
+const pages = await inbox.backfill({ types: ["customers", "subscriptions"] });
+console.log(replayed.runs, reconciled.inserted, pages.length);
 await inbox.stop();
