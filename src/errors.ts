@@ -24,11 +24,25 @@ export type SignatureErrorCode =
   | "signature_mismatch"
   | "timestamp_outside_tolerance";
 
-/** The body is not something we can store: too large, not JSON, or JSON that is not a Stripe event. */
+/**
+ * The body is not something we can store: too large, not UTF-8 as Stripe sends it (a byte order mark, another
+ * encoding, NUL bytes), not JSON, or JSON that is not a Stripe event.
+ */
 export class PayloadError extends InboxError {
   override name = "PayloadError";
-  constructor(code: "payload_malformed" | "payload_not_event" | "payload_too_large", message: string) {
+  constructor(
+    code: "payload_malformed" | "payload_encoding_invalid" | "payload_not_event" | "payload_too_large",
+    message: string,
+  ) {
     super(code, code === "payload_too_large" ? 413 : 400, message);
+  }
+}
+
+/** Too many request bodies are being read before their signature is checked: answered 503 with Retry-After. */
+export class ReceiverBusyError extends InboxError {
+  override name = "ReceiverBusyError";
+  constructor(message: string) {
+    super("receiver_busy", 503, message);
   }
 }
 

@@ -7,6 +7,7 @@ import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
 import { createDashboard } from "../dashboard/dashboard.js";
 import { ConfigError } from "../errors.js";
 import { createInboxServer } from "../http/server.js";
+import { serverLimits } from "../http/server-limits.js";
 import { createLogger } from "../log.js";
 import { parseAccounts } from "../mirror/accounts.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
@@ -15,6 +16,7 @@ import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
 import { checkStripeApi } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
+import { type LimitFlags, resolveLimits, withLimitOptions } from "./limit-flags.js";
 import { loadHandlers } from "./load-handlers.js";
 import { parseLease, resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseEvery } from "./reconcile.js";
@@ -23,7 +25,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const START_RETRY_MS = 2_000;
 
 export function registerServe(program: Command): void {
-  withStoreOptions(program.command("serve").description("receive Stripe webhooks (what `npm start` runs)"))
+  withLimitOptions(
+    withStoreOptions(program.command("serve").description("receive Stripe webhooks (what `npm start` runs)")),
+  )
     .option("--port <port>", "listen port (env PORT, default 4242)")
     .option("--host <host>", "listen address (env HOST, default 127.0.0.1)")
     .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
@@ -48,20 +52,24 @@ export function registerServe(program: Command): void {
     .action(async (flags: ServeFlags) => serve(flags));
 }
 
-type ServeFlags = StoreFlags & {
-  port?: string;
-  host?: string;
-  handlers?: string;
-  lease?: string;
-  mirror?: string | boolean;
-  revalidate?: string;
-  reconcileEvery?: number;
-  reconcileAccount?: string;
-};
+type ServeFlags = StoreFlags &
+  LimitFlags & {
+    port?: string;
+    host?: string;
+    handlers?: string;
+    lease?: string;
+    mirror?: string | boolean;
+    revalidate?: string;
+    reconcileEvery?: number;
+    reconcileAccount?: string;
+  };
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
   const leaseMs = parseLease(flags.lease);
+  const limits = resolveLimits(flags);
+  // Checked before anything starts: a bad combination must not leave migrations and workers behind.
+  serverLimits(limits.server);
   const alertDestination = process.env[ALERT_DESTINATION_ENV];
   const thresholds = alertThresholds();
   const log = createLogger();
@@ -85,6 +93,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   const inbox = createInbox({
     ...config,
     secret: devSecret ? [devSecret.secret] : config.secret,
+    ...(limits.maxUnverifiedBytes !== undefined && {
+      receive: { ...config.receive, maxUnverifiedBytes: limits.maxUnverifiedBytes },
+    }),
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
     workers: { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) },
@@ -125,6 +136,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     log,
     metrics: inbox.metrics,
     dashboard: dashboard.routes,
+    limits: limits.server,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>

@@ -4,8 +4,11 @@ import { PayloadError } from "../errors.js";
 export interface IncomingDelivery {
   method: string;
   header(name: string): string | null;
-  /** Resolves to the raw body bytes; rejects with a `payload_too_large` PayloadTooLarge beyond `limit`. */
-  readBody(limit: number): Promise<Uint8Array>;
+  /**
+   * Resolves to the raw body bytes; rejects with a `payload_too_large` PayloadTooLarge beyond `limit`. Calls
+   * `onBytes` with the total read so far after each chunk, and stops with what it throws.
+   */
+  readBody(limit: number, onBytes?: (total: number) => void): Promise<Uint8Array>;
   sourceAddress: string | null;
 }
 
@@ -32,12 +35,17 @@ export function checkDeclaredLength(contentLength: string | null | undefined, li
 }
 
 /** Collects chunks up to `limit`, for node streams and web streams alike. */
-export async function collectBody(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
+export async function collectBody(
+  chunks: AsyncIterable<Uint8Array>,
+  limit: number,
+  onBytes?: (total: number) => void,
+): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of chunks) {
     total += chunk.byteLength;
     if (total > limit) throw new PayloadTooLarge(limit, total);
+    onBytes?.(total);
     parts.push(chunk);
   }
   return parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, total);

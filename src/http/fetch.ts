@@ -11,10 +11,10 @@ export function fromRequest(request: Request, sourceAddress: string | null = nul
     method: request.method,
     header: (name) => request.headers.get(name),
     sourceAddress,
-    async readBody(limit) {
+    async readBody(limit, onBytes) {
       checkDeclaredLength(request.headers.get("content-length"), limit);
       if (!request.body) return new Uint8Array(0);
-      return collectBody(request.body as unknown as AsyncIterable<Uint8Array>, limit);
+      return collectBody(request.body as unknown as AsyncIterable<Uint8Array>, limit, onBytes);
     },
   };
 }

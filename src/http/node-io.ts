@@ -14,7 +14,7 @@ export function nodeHandler(receive: WebhookReceiver): (req: IncomingMessage, re
 
 export function fromNodeRequest(
   req: IncomingMessage,
-  readBody: (limit: number) => Promise<Uint8Array> = (limit) => readNodeBody(req, limit),
+  readBody: IncomingDelivery["readBody"] = (limit, onBytes) => readNodeBody(req, limit, onBytes),
 ): IncomingDelivery {
   return {
     method: req.method ?? "GET",
@@ -27,9 +27,13 @@ export function fromNodeRequest(
   };
 }
 
-export async function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+export async function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+  onBytes?: (total: number) => void,
+): Promise<Uint8Array> {
   checkDeclaredLength(req.headers["content-length"], limit);
-  return collectBody(req, limit);
+  return collectBody(req, limit, onBytes);
 }
 
 export function writeReply(res: ServerResponse, reply: WebhookReply): void {

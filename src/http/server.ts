@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import { type InboxMetrics, METRICS_CONTENT_TYPE } from "../metrics/inbox-metrics.js";
 import { nodeHandler, writeReply } from "./node-io.js";
 import type { WebhookReceiver } from "./receive.js";
 import { jsonReply } from "./replies.js";
+import { type ServerLimits, serverLimits, timeoutCheckInterval } from "./server-limits.js";
 
 export const DEFAULT_WEBHOOK_PATH = "/webhooks/stripe";
 
@@ -18,6 +19,8 @@ export interface InboxServerOptions {
   metrics?: InboxMetrics;
   /** The dashboard and admin API (`/`, `/api/...`); resolves false for a path it does not serve. */
   dashboard?: DashboardRoutes;
+  /** Timeouts and the connection cap; see DEFAULT_SERVER_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Gets the address the server listens on, so it can refuse to serve without a token beyond loopback. */
@@ -46,7 +49,9 @@ export function createInboxServer({
   log,
   metrics,
   dashboard,
+  limits: givenLimits,
 }: InboxServerOptions): InboxServer {
+  const limits = serverLimits(givenLimits);
   const webhook = nodeHandler(receive);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -72,23 +77,35 @@ export function createInboxServer({
       jsonReply(404, { error: { code: "not_found", message: `No route ${url.pathname}; Stripe posts to ${path}.` } }),
     );
   };
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      // Never crash on a request: an unexpected fault answers 500, which Stripe retries.
-      log.error({ err: error }, "unexpected error while answering a request");
-      writeReply(
-        res,
-        jsonReply(500, { error: { code: "internal_error", message: "Internal error; Stripe will retry." } }),
-      );
-    });
-  });
-  // Bounds against slow or stalled clients (slowloris): headers, whole request, idle keep-alive sockets.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createServer(
+    {
+      // Bounds against slow or stalled clients (slowloris): headers, the whole request, idle keep-alive sockets.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(limits),
+    },
+    (req, res) => {
+      route(req, res).catch((error: unknown) => {
+        // Never crash on a request: an unexpected fault answers 500, which Stripe retries.
+        log.error({ err: error }, "unexpected error while answering a request");
+        writeReply(
+          res,
+          jsonReply(500, { error: { code: "internal_error", message: "Internal error; Stripe will retry." } }),
+        );
+      });
+    },
+  );
   server.timeout = 60_000;
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", () => metrics?.httpRefused("connection_limit"));
+
+  // The response in progress on each socket: a timeout is answered only if that response has not started.
+  const responses = new WeakMap<Socket, ServerResponse>();
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    const refusal = clientErrorRefusal(error.code);
+    metrics?.httpRefused(refusal.code);
+    if (socket.writable && !responses.get(socket)?.headersSent) socket.end(rawErrorResponse(refusal));
     else socket.destroy();
   });
 
@@ -97,7 +114,8 @@ export function createInboxServer({
   // flight. So while stopping, every answer says `Connection: close` and each client hangs up after it.
   let stopping = false;
   const answering = new Set<ServerResponse>();
-  server.prependListener("request", (_req: IncomingMessage, res: ServerResponse) => {
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    responses.set(req.socket, res);
     if (stopping) return void res.setHeader("connection", "close");
     answering.add(res);
     res.once("close", () => answering.delete(res));
@@ -114,4 +132,41 @@ export function createInboxServer({
       server.closeIdleConnections();
     });
   return Object.assign(server, { stopGracefully });
+}
+
+interface Refusal {
+  status: number;
+  reason: string;
+  code: "request_timeout" | "headers_too_large" | "bad_request";
+  message: string;
+}
+
+/** What a client error is answered: Node reports a request past its timeout as ERR_HTTP_REQUEST_TIMEOUT. */
+function clientErrorRefusal(code: string | undefined): Refusal {
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return {
+      status: 408,
+      reason: "Request Timeout",
+      code: "request_timeout",
+      message: "The request's headers or body did not arrive in time.",
+    };
+  }
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return {
+      status: 431,
+      reason: "Request Header Fields Too Large",
+      code: "headers_too_large",
+      message: "The request's headers are too large.",
+    };
+  }
+  return { status: 400, reason: "Bad Request", code: "bad_request", message: "The request is not valid HTTP/1.1." };
+}
+
+/** Written straight to the socket: there is no request object to answer through. */
+function rawErrorResponse({ status, reason, code, message }: Refusal): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }

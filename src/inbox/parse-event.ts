@@ -25,21 +25,50 @@ const LATEST_TIME = Date.UTC(10000, 0, 1);
  */
 const MAX_NESTING = 512;
 const LONE_SURROGATE = /\p{Cs}/u;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a byte order mark in the text instead of dropping it silently: it is refused below, by bytes.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes and checks a verified body; the text is returned so the store keeps Stripe's exact bytes. */
 export function parseEvent(body: Uint8Array): { envelope: EventEnvelope; text: string } {
+  const encoding = encodingProblem(body);
+  if (encoding) throw notUtf8(encoding);
   let text: string;
-  let value: unknown;
   try {
     text = utf8.decode(body);
+  } catch {
+    throw notUtf8("it is not valid UTF-8");
+  }
+  let value: unknown;
+  try {
     value = JSON.parse(text);
   } catch (cause) {
-    const reason = cause instanceof SyntaxError ? cause.message : "it is not valid UTF-8";
-    throw new PayloadError("payload_malformed", `The body is not valid JSON: ${reason}.`);
+    throw new PayloadError("payload_malformed", `The body is not valid JSON: ${(cause as Error).message}.`);
   }
   if (nestsDeeperThan(text, MAX_NESTING)) throw notAnEvent(`it nests deeper than ${MAX_NESTING} levels`);
   return { envelope: toEnvelope(value), text };
+}
+
+/**
+ * Stripe sends UTF-8 without a byte order mark. A body that verifies but is encoded otherwise was made by something
+ * else, and Postgres refuses some of it (a BOM before the JSON, NUL bytes): stored, it would fail every delivery.
+ */
+function encodingProblem(body: Uint8Array): string | null {
+  const [first, second, third] = body;
+  if (first === 0xef && second === 0xbb && third === 0xbf) return "it starts with a UTF-8 byte order mark (EF BB BF)";
+  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) {
+    return "it starts with a UTF-16 byte order mark";
+  }
+  if (Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(0)) {
+    return "it contains NUL bytes, as UTF-16 or UTF-32 text and binary data do";
+  }
+  return null;
+}
+
+function notUtf8(reason: string): PayloadError {
+  return new PayloadError(
+    "payload_encoding_invalid",
+    `The body is not UTF-8 JSON as Stripe sends it: ${reason}. Stripe never sends this; whatever produced or re-encoded the request (a script, a proxy) must pass the bytes through unchanged.`,
+  );
 }
 
 /** `text` is valid JSON here, so brackets outside strings are structure. */

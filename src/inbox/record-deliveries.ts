@@ -5,6 +5,12 @@ import type { Store } from "../store/store.js";
 import { isStoreUnavailable, toStoreUnavailable } from "../store/unavailable.js";
 import { createGroupCommit, type GroupCommit } from "./group-commit.js";
 import type { EventEnvelope } from "./parse-event.js";
+import {
+  DEFAULT_REJECTION_LIMITS,
+  type RejectionLimits,
+  type RejectionRecording,
+  RejectionTally,
+} from "./rejection-tally.js";
 
 /** One HTTP delivery attempt, verified or not. Rejected attempts carry the reason, never the body. */
 export interface DeliveryAttempt {
@@ -15,6 +21,9 @@ export interface DeliveryAttempt {
   /** The verified body is stored byte for byte; it must not be mutated once submitted. */
   event: { envelope: EventEnvelope; body: Uint8Array } | null;
   rejection: { code: string; message: string } | null;
+  /** How many rejected attempts this one row stands for (a window's summary), from receivedAt to lastReceivedAt. */
+  attempts?: number;
+  lastReceivedAt?: Date;
 }
 
 export interface RecordedDelivery {
@@ -22,11 +31,75 @@ export interface RecordedDelivery {
   duplicate: boolean;
 }
 
-export type DeliveryRecorder = GroupCommit<DeliveryAttempt, RecordedDelivery>;
+export interface DeliveryRecorder extends GroupCommit<DeliveryAttempt, RecordedDelivery> {
+  /**
+   * Records a rejected attempt on a row of its own, or, past the limits for its reason and source in the current
+   * window, counts it into the window's summary row (written when the window ends, or by `drain`). Says which at once.
+   */
+  recordRejection(attempt: DeliveryAttempt): { recording: RejectionRecording; written: Promise<unknown> };
+}
 
 const MAX_BATCH = 256;
+/** body_bytes is an integer column; a declared Content-Length, or a summary's total, can be larger. */
+const MAX_BODY_BYTES_RECORDED = 2_147_483_647;
+/** Summaries are written a moment after their window ends, so that attempts answered at its end are in them. */
+const SUMMARY_DELAY_MS = 100;
 
-export function createDeliveryRecorder(store: Store, onBatch?: (size: number) => void): DeliveryRecorder {
+export function createDeliveryRecorder(
+  store: Store,
+  onBatch?: (size: number) => void,
+  rejectionLimits: RejectionLimits = DEFAULT_REJECTION_LIMITS,
+): DeliveryRecorder {
+  const rows = createRowRecorder(store, onBatch);
+  const tally = new RejectionTally(rejectionLimits);
+  let timer: NodeJS.Timeout | null = null;
+
+  const writeSummaries = (everything: boolean) => {
+    const due = tally.take(Date.now(), everything);
+    scheduleSummaries();
+    return Promise.all(
+      due.map(({ attempt, settle }) =>
+        rows.submit(attempt).then(
+          () => settle(),
+          (error: unknown) => settle(error),
+        ),
+      ),
+    );
+  };
+  const scheduleSummaries = () => {
+    const dueAt = tally.dueAt();
+    if (timer || dueAt === null) return;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        void writeSummaries(false);
+      },
+      Math.max(0, dueAt - Date.now()) + SUMMARY_DELAY_MS,
+    );
+    // Never what keeps a process alive: stopping drains the recorder, which writes what is counted.
+    timer.unref();
+  };
+
+  return {
+    submit: rows.submit,
+    recordRejection(attempt) {
+      const admission = tally.admit(attempt);
+      if (admission.recording === "row") return { recording: "row", written: rows.submit(attempt) };
+      scheduleSummaries();
+      return { recording: admission.recording, written: admission.written ?? Promise.resolve() };
+    },
+    async drain() {
+      await writeSummaries(true);
+      await rows.drain();
+    },
+  };
+}
+
+/** One row per attempt submitted, committed in groups. */
+function createRowRecorder(
+  store: Store,
+  onBatch?: (size: number) => void,
+): GroupCommit<DeliveryAttempt, RecordedDelivery> {
   const sql = recordSql(quoteIdent(store.schema));
   const insertBatch = async (batch: DeliveryAttempt[]) => {
     const [result] = await store.query<{ stored_ids: string[]; logged: number }>(
@@ -81,7 +154,7 @@ function batchParameters(batch: DeliveryAttempt[]): unknown[] {
     batch.map((attempt) => attempt.event?.envelope.id ?? null),
     batch.map((attempt) => attempt.rejection?.code ?? null),
     batch.map((attempt) => attempt.rejection?.message ?? null),
-    batch.map((attempt) => attempt.bodyBytes),
+    batch.map((attempt) => Math.min(attempt.bodyBytes, MAX_BODY_BYTES_RECORDED)),
     batch.map((attempt) =>
       attempt.signatureTimestamp === null ? null : new Date(attempt.signatureTimestamp * 1000).toISOString(),
     ),
@@ -101,6 +174,8 @@ function batchParameters(batch: DeliveryAttempt[]): unknown[] {
     bodyOffsets(stored.map(({ body }) => body.byteLength)),
     stored.map(({ body }) => body.byteLength),
     stored.map(({ receivedAt }) => receivedAt.toISOString()),
+    batch.map((attempt) => attempt.attempts ?? 1),
+    batch.map((attempt) => attempt.lastReceivedAt?.toISOString() ?? null),
   ];
 }
 
@@ -121,8 +196,10 @@ function bodyOffsets(lengths: number[]): number[] {
 function recordSql(schema: string): string {
   return `
 WITH attempt AS (
-  SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::text[])
-    AS a(ord, received_at, event_id, error_code, error_message, body_bytes, signature_timestamp, source_address)
+  SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::text[],
+                       $22::int[], $23::timestamptz[])
+    AS a(ord, received_at, event_id, error_code, error_message, body_bytes, signature_timestamp, source_address,
+         attempts, last_received_at)
 ), stored AS (
   INSERT INTO ${schema}.events
     (id, type, object, api_version, created, livemode, account, data_object_id, data_object_type, payload, received_at)
@@ -138,17 +215,18 @@ WITH attempt AS (
   SELECT event_id, min(ord) AS ord FROM attempt WHERE event_id IS NOT NULL GROUP BY event_id
 ), logged AS (
   INSERT INTO ${schema}.deliveries
-    (received_at, event_id, outcome, error_code, error_message, body_bytes, signature_timestamp, source_address)
+    (received_at, event_id, outcome, error_code, error_message, body_bytes, signature_timestamp, source_address,
+     attempts, last_received_at)
   SELECT a.received_at, a.event_id,
     CASE WHEN a.error_code IS NOT NULL THEN 'rejected'
          WHEN f.ord IS NOT NULL AND a.event_id IN (SELECT id FROM stored) THEN 'stored'
          ELSE 'duplicate' END,
-    a.error_code, a.error_message, a.body_bytes, a.signature_timestamp, a.source_address
+    a.error_code, a.error_message, a.body_bytes, a.signature_timestamp, a.source_address, a.attempts, a.last_received_at
   FROM attempt a LEFT JOIN first_attempt f ON f.event_id = a.event_id AND f.ord = a.ord
   ORDER BY a.ord
   RETURNING 1
 )
--- Workers LISTEN on $22: the notification is delivered when, and only if, this statement commits.
+-- Workers LISTEN on $24: the notification is delivered when, and only if, this statement commits.
 SELECT ARRAY(SELECT id FROM stored) AS stored_ids, (SELECT count(*) FROM logged)::int AS logged,
-       (SELECT pg_notify($22, '') WHERE EXISTS (SELECT 1 FROM stored)) AS notified`;
+       (SELECT pg_notify($24, '') WHERE EXISTS (SELECT 1 FROM stored)) AS notified`;
 }

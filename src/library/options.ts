@@ -52,6 +52,8 @@ export interface ReceiveSettings {
   toleranceSeconds?: number | undefined;
   /** Larger bodies are answered 413 (1 MiB). */
   maxBodyBytes?: number | undefined;
+  /** Bytes of bodies read before their signature is checked, at once; past it, 503 `receiver_busy` (16 MiB). */
+  maxUnverifiedBytes?: number | undefined;
   /** The webhook route of `stripe-inbox/fastify` and the standalone server (`/webhooks/stripe`). */
   path?: string | undefined;
   /** On Postgres, connections for receiving and for everything outside handler runs (4). */
@@ -95,7 +97,13 @@ export interface Settings {
   store: { databaseUrl: string | undefined; dataDir: string; schema: string };
   clock: Clock;
   log: Logger;
-  receive: { toleranceSeconds: number; maxBodyBytes: number; path: string; poolSize: number | undefined };
+  receive: {
+    toleranceSeconds: number;
+    maxBodyBytes: number;
+    maxUnverifiedBytes: number | undefined;
+    path: string;
+    poolSize: number | undefined;
+  };
   workers: false | { concurrency: number; leaseMs?: number; pollMs?: number; pauseAfterFailures?: number | false };
   mirror: { schema: string; revalidate: readonly string[] } | null;
   stripe: StripeSettings;
@@ -132,6 +140,7 @@ export function resolveSettings(options: InboxOptions): Settings {
     receive: {
       toleranceSeconds: receive.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
       maxBodyBytes: receive.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      maxUnverifiedBytes: receive.maxUnverifiedBytes,
       path: receive.path ?? DEFAULT_WEBHOOK_PATH,
       poolSize: receive.poolSize,
     },

@@ -44,6 +44,9 @@ export function inboxReceiver(
     onEventStored: parts.onEventStored,
     toleranceSeconds: settings.receive.toleranceSeconds,
     maxBodyBytes: settings.receive.maxBodyBytes,
+    ...(settings.receive.maxUnverifiedBytes !== undefined && {
+      maxUnverifiedBytes: settings.receive.maxUnverifiedBytes,
+    }),
     recorder: async () => {
       try {
         return (await parts.store.open()).recorder;

@@ -11,6 +11,8 @@ export interface InboxMetrics {
   readonly registry: Registry;
   deliveryAnswered(outcome: DeliveryOutcome, reason: string | null, seconds: number): void;
   batchCommitted(size: number): void;
+  /** The HTTP server refused a connection or request before any route saw it (timeout, connection cap, bad HTTP). */
+  httpRefused(reason: string): void;
   runFinished(outcome: RunOutcomeLabel, handler: string): void;
   handlerTimed(handler: string, result: "returned" | "threw", seconds: number): void;
   /** Where the scrape reads the queue gauges from (the database). */
@@ -53,6 +55,12 @@ export function createInboxMetrics(options: { scrapeTimeoutMs?: number } = {}): 
     name: "stripe_inbox_group_commit_batch_size",
     help: "Deliveries committed together in one group-commit transaction.",
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers,
+  });
+  const refused = new Counter({
+    name: "stripe_inbox_http_refused_total",
+    help: "Requests and connections the server refused before routing them: request_timeout (408), headers_too_large (431), bad_request (400), connection_limit (closed at once).",
+    labelNames: ["reason"] as const,
     registers,
   });
   const runs = new Counter({
@@ -133,6 +141,7 @@ export function createInboxMetrics(options: { scrapeTimeoutMs?: number } = {}): 
       } else deliveries.inc({ outcome, reason: reason ?? "" });
     },
     batchCommitted: (size) => batchSizes.observe(size),
+    httpRefused: (reason) => refused.inc({ reason }),
     runFinished(outcome, handler) {
       runs.inc({ handler, outcome });
       if (outcome === "failed") retries.inc({ handler });

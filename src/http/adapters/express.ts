@@ -24,15 +24,16 @@ export type ExpressWebhookHandler = (
  */
 export function expressWebhook(inbox: Inbox): ExpressWebhookHandler {
   return (req, res, next) => {
-    const readBody = async (limit: number): Promise<Uint8Array> => {
+    const readBody = async (limit: number, onBytes?: (total: number) => void): Promise<Uint8Array> => {
       const parsed = req.body;
       if (Buffer.isBuffer(parsed) || typeof parsed === "string") {
         const bytes = Buffer.isBuffer(parsed) ? parsed : Buffer.from(parsed);
         checkDeclaredLength(String(bytes.byteLength), limit);
+        onBytes?.(bytes.byteLength);
         return bytes;
       }
       if (parsed !== undefined && req.complete) return Buffer.from(JSON.stringify(parsed));
-      return readNodeBody(req, limit);
+      return readNodeBody(req, limit, onBytes);
     };
     inbox.receive(fromNodeRequest(req, readBody)).then((reply) => writeReply(res, reply), next);
   };

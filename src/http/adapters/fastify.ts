@@ -21,9 +21,9 @@ export function fastifyWebhook(inbox: Inbox, options: FastifyWebhookOptions = {}
     app.all(path, async (request, reply) => {
       // Without a Content-Type Fastify runs no parser and the body is still unread on request.raw.
       const stream = (request.body ?? request.raw) as AsyncIterable<Uint8Array>;
-      const readBody = async (limit: number) => {
+      const readBody = async (limit: number, onBytes?: (total: number) => void) => {
         checkDeclaredLength(request.headers["content-length"], limit);
-        return collectBody(stream, limit);
+        return collectBody(stream, limit, onBytes);
       };
       const answer = await inbox.receive(fromNodeRequest(request.raw, readBody));
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
