@@ -37,6 +37,8 @@ CREATE TABLE stripe_inbox.deliveries (
     body_bytes integer NOT NULL,
     signature_timestamp timestamp with time zone,
     source_address text,
+    attempts integer DEFAULT 1 NOT NULL,
+    last_received_at timestamp with time zone,
     CONSTRAINT deliveries_outcome_check CHECK ((outcome = ANY (ARRAY['stored'::text, 'duplicate'::text, 'rejected'::text]))),
     CONSTRAINT deliveries_rejected_have_a_code CHECK (((outcome = 'rejected'::text) = (error_code IS NOT NULL))),
     CONSTRAINT deliveries_rejected_have_no_event CHECK (((outcome = 'rejected'::text) = (event_id IS NULL)))
@@ -139,6 +141,13 @@ CREATE TABLE stripe_inbox.webhook_secrets (
     api_base text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+--
+-- Name: deliveries deliveries_only_rejections_are_summarised; Type: CHECK CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE stripe_inbox.deliveries
+    ADD CONSTRAINT deliveries_only_rejections_are_summarised CHECK (((attempts = 1) OR ((attempts > 1) AND (outcome = 'rejected'::text)))) NOT VALID;
 
 --
 -- Name: deliveries deliveries_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -

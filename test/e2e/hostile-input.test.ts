@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/verify/sign.js";
 import { eventBody, eventId, SECRET, signedHeaders } from "../support/events.js";
@@ -26,7 +27,9 @@ describe.each(ENGINES)("hostile clients against serve on %s", (engine) => {
   beforeAll(async () => {
     dataDir = engine === "pglite" ? await migratedPgliteDir() : tempDir();
     const env = engine === "postgres" ? { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema } : {};
-    server = await startServe({ port: await freePort(), env, args: ["--data-dir", dataDir] });
+    // Short timeouts, set by flags, so that a slow client's 408 arrives within the test.
+    const limits = ["--headers-timeout", "2", "--request-timeout", "8"];
+    server = await startServe({ port: await freePort(), env, args: ["--data-dir", dataDir, ...limits] });
   });
   afterAll(async () => {
     await server?.kill();
@@ -55,7 +58,7 @@ describe.each(ENGINES)("hostile clients against serve on %s", (engine) => {
     const noise = randomBytes(4096);
     const malformed = await post(noise, signed(noise));
     expect(malformed.status).toBe(400);
-    expect(errorCode(malformed)).toBe("payload_malformed");
+    expect(errorCode(malformed)).toBe("payload_encoding_invalid");
 
     const garbage = await openRawClient(server.base);
     await garbage.write(randomBytes(8192));
@@ -125,7 +128,64 @@ describe.each(ENGINES)("hostile clients against serve on %s", (engine) => {
     ]);
     const outcome = await post(bytes, signed(bytes));
     expect(outcome.status).toBe(400);
-    expect(errorCode(outcome)).toBe("payload_malformed");
+    expect(errorCode(outcome)).toBe("payload_encoding_invalid");
+  });
+
+  it("answers 400, never 503, to a signed body Stripe could not have sent: a byte order mark, UTF-16", async () => {
+    const text = eventBody();
+    const bodies = [
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+      Buffer.from(text, "utf16le"),
+    ];
+    for (const body of bodies) {
+      const outcome = await post(body, signed(body));
+      expect({ status: outcome.status, code: errorCode(outcome) }).toEqual({
+        status: 400,
+        code: "payload_encoding_invalid",
+      });
+    }
+    expect(await deliverValid()).toEqual({ status: 200, duplicate: false });
+  });
+
+  it("answers 408 to a client that trickles its headers past the headers timeout set by flag", async () => {
+    const slow = await openRawClient(server.base);
+    await slow.write("POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const trickle = setInterval(() => void slow.write("x-slow: s\r\n").catch(() => {}), 250);
+    const answer = await Promise.race([slow.answer, sleep(10_000).then(() => null)]).finally(() =>
+      clearInterval(trickle),
+    );
+    expect(answer?.status).toBe(408);
+    expect(answer?.body).toContain("request_timeout");
+    slow.destroy();
+  });
+
+  it("answers 413 to a declared length past any integer column, and records the attempt", async () => {
+    for (const length of ["9007199254740992", "18446744073709551615"]) {
+      const huge = await openRawClient(server.base);
+      await huge.write(
+        requestHead("/webhooks/stripe", { "content-type": "application/json", "content-length": length }),
+      );
+      const answer = await Promise.race([huge.answer, sleep(5_000).then(() => null)]);
+      expect({ length, status: answer?.status }).toEqual({ length, status: 413 });
+      huge.destroy();
+    }
+    // A delivery committed after the rejections: on PGlite, one commit at a time, theirs are done by then.
+    expect(await deliverValid()).toEqual({ status: 200, duplicate: false });
+    if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ body_bytes: number }>(
+          `SELECT body_bytes FROM "${schema}".deliveries WHERE error_code = 'payload_too_large' ORDER BY id`,
+        );
+        // The last two: an earlier test's 10 MB declaration is in the log before them.
+        expect(rows.slice(-2).map((row) => row.body_bytes)).toEqual([2_147_483_647, 2_147_483_647]);
+      } finally {
+        await client.end();
+      }
+    }
+    expect(server.output()).not.toContain("could not record");
   });
 
   it("refuses JSON nested absurdly deep, and stores events nested as Stripe nests them", async () => {

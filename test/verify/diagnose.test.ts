@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { RESERIALISATION_CHECK_MAX_BYTES } from "../../src/verify/diagnose.js";
 import { sign } from "../../src/verify/sign.js";
 import { eventBody, SECRET } from "../support/events.js";
 import { expectNoSecretIn, rejectionOf } from "./rejections.js";
@@ -73,6 +74,31 @@ describe("why a signature did not match", () => {
         /parsed and re-serialised/,
       );
     }
+  });
+
+  it("re-signs a re-serialised body only up to the size limit, and judges a larger one by its shape", () => {
+    const small = eventBody({}, RESERIALISATION_CHECK_MAX_BYTES / 2);
+    expect(mismatchMessage(small, JSON.stringify(JSON.parse(small)), SECRET, [SECRET])).toMatch(
+      /matches Stripe's original formatting/,
+    );
+    // Anyone can send a large forged body: beyond the limit, no parse, re-indentation or signature over it.
+    const large = eventBody({}, 2 * RESERIALISATION_CHECK_MAX_BYTES);
+    const compact = mismatchMessage(large, JSON.stringify(JSON.parse(large)), SECRET, [SECRET]);
+    expect(compact).toMatch(/compact JSON while Stripe sends indented JSON/);
+    expect(compact).not.toMatch(/matches Stripe's original formatting/);
+    const reindented = mismatchMessage(large, JSON.stringify(JSON.parse(large), null, 4), SECRET, [SECRET]);
+    expect(reindented).toContain("stripe listen");
+  });
+
+  it("leaves the explanation out when asked to, for a caller that verifies again", () => {
+    const body = eventBody();
+    const error = rejectionOf(JSON.stringify(JSON.parse(body)), sign(body, { secret: SECRET, timestamp: T }), {
+      secrets: [SECRET],
+      now,
+      explainMismatch: false,
+    });
+    expect(error.code).toBe("signature_mismatch");
+    expect(error.message).not.toMatch(/re-serialised/);
   });
 
   it("says the whsec_ prefix is missing when the secret was configured without it", () => {
