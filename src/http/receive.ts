@@ -5,8 +5,9 @@ import { parseEvent } from "../inbox/parse-event.js";
 import type { DeliveryAttempt, DeliveryRecorder } from "../inbox/record-deliveries.js";
 import type { DeliveryOutcome } from "../metrics/inbox-metrics.js";
 import { toStoreUnavailable } from "../store/unavailable.js";
-import { verifySignature } from "../verify/verify.js";
-import { type IncomingDelivery, PayloadTooLarge, type WebhookReply } from "./delivery.js";
+import { parseSignatureHeader } from "../verify/header.js";
+import { explainedMismatch, verifySignature } from "../verify/verify.js";
+import { checkDeclaredLength, type IncomingDelivery, PayloadTooLarge, type WebhookReply } from "./delivery.js";
 import { errorReply, jsonReply } from "./replies.js";
 import { DEFAULT_MAX_UNVERIFIED_BYTES, UnverifiedBodies, type UnverifiedBody } from "./unverified-bodies.js";
 
@@ -76,6 +77,7 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
     base: Omit<DeliveryAttempt, "event" | "rejection">,
     started: number,
     deliveryId: string,
+    bodyUnread = false,
   ) => {
     answered(error.status >= 500 ? "unavailable" : "rejected", error.code, started);
     // The unverified body and the signature header are never logged: only why, from where, and how large.
@@ -107,8 +109,10 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
       },
     );
     const headers: Record<string, string> = {};
-    // The body was left unread (too large, or not read at all): the connection cannot carry another request.
-    if (error instanceof PayloadTooLarge || error instanceof ReceiverBusyError) headers.connection = "close";
+    // The body was left unread (too large, or refused before it): the connection cannot carry another request.
+    if (bodyUnread || error instanceof PayloadTooLarge || error instanceof ReceiverBusyError) {
+      headers.connection = "close";
+    }
     if (error instanceof ReceiverBusyError) headers["retry-after"] = BUSY_RETRY_AFTER_SECONDS;
     if (error.code === "method_not_allowed") headers.allow = "POST";
     return errorReply(error, headers);
@@ -133,23 +137,29 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
     base.bodyBytes = body.byteLength;
     // An adapter that does not report its chunks is accounted for once the body is in memory.
     cover(body.byteLength);
-    const verify = (explainMismatch: boolean) =>
-      verifySignature(body, delivery.header("stripe-signature"), {
-        secrets: options.secrets(),
+    const header = delivery.header("stripe-signature");
+    let secrets: readonly string[] | null = null;
+    const verify = (explainMismatch: boolean) => {
+      secrets = options.secrets();
+      return verifySignature(body, header, {
+        secrets,
         toleranceSeconds: options.toleranceSeconds,
         explainMismatch,
         ...(options.now && { now: options.now }),
       });
+    };
     let signature: ReturnType<typeof verifySignature>;
     try {
       // Explained only once: the explanation costs more than the check, and anyone can send a forged body.
       signature = verify(!options.reloadSecrets);
     } catch (error) {
       // No known secret signed it, or none is known yet: one may have been stored since the last load.
-      const unknownSecret =
-        (error instanceof SignatureError && error.code === "signature_mismatch") || error instanceof ConfigError;
-      if (!(options.reloadSecrets && unknownSecret)) throw error;
+      const mismatch = error instanceof SignatureError && error.code === "signature_mismatch";
+      if (!(options.reloadSecrets && (mismatch || error instanceof ConfigError))) throw error;
+      const tried = secrets;
       await options.reloadSecrets();
+      // The same secrets as before: nothing to check again, only the explanation to give.
+      if (mismatch && tried !== null && options.secrets() === tried) throw explainedMismatch(body, header, tried);
       signature = verify(true);
     }
     const { envelope } = parseEvent(body);
@@ -174,11 +184,22 @@ export function createWebhookReceiver(options: ReceiverOptions): WebhookReceiver
         deliveryId,
       );
     }
-    // Stripe declares every body's length: reserved before a byte is read, so a crowd of large ones waits outside.
     const declared = Number(delivery.header("content-length") ?? Number.NaN);
-    const share = unverified.admit(
-      Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : 0,
-    );
+    const declaredBytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : 0;
+    try {
+      checkDeclaredLength(delivery.header("content-length"), options.maxBodyBytes);
+      // Without a well-formed signature header a request cannot verify: refused before a byte of its body is read.
+      parseSignatureHeader(delivery.header("stripe-signature"));
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) {
+        return reject(error, { ...base, bodyBytes: error.bytesSeen }, started, deliveryId);
+      }
+      if (!(error instanceof InboxError)) throw error;
+      const hasBody = declaredBytes > 0 || delivery.header("transfer-encoding") !== null;
+      return reject(error, { ...base, bodyBytes: declaredBytes }, started, deliveryId, hasBody);
+    }
+    // Stripe declares every body's length: reserved before a byte is read, so a crowd of large ones waits outside.
+    const share = unverified.admit(declaredBytes);
     if (!share) return reject(busy(), base, started, deliveryId);
     let attempt: DeliveryAttempt;
     try {

@@ -66,6 +66,14 @@ export function verifySignature(
   return { timestamp: parsed.timestamp, secretIndex };
 }
 
+/**
+ * The explained `signature_mismatch` for a body that verifySignature, told not to explain, found signed by none of
+ * `secrets`: for a caller that reloaded its secrets, found the same ones, and so has nothing to check again.
+ */
+export function explainedMismatch(body: Uint8Array, header: string | null, secrets: readonly string[]): SignatureError {
+  return new SignatureError("signature_mismatch", explainMismatch(body, parseSignatureHeader(header), secrets));
+}
+
 function decodeHexSignature(value: string): Buffer | null {
   return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : null;
 }

@@ -10,6 +10,8 @@ import { eventBody, SECRET } from "../support/events.js";
 import { openRawClient, type RawAnswer, type RawClient, requestHead } from "../support/raw-http.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
 
+/** A well-formed signature that verifies nothing: the body is read, then refused. */
+const FORGED = `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The error code in an answer's body, chunked or not. */
 const errorCode = (answer: RawAnswer) => /"code":"([a-z_]+)"/.exec(answer.body)?.[1];
@@ -79,7 +81,10 @@ describe("the server's bounds on slow and numerous clients", () => {
     const { base } = await start({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 });
     const body = eventBody();
     const slow = await connect(base);
-    await slow.write(requestHead("/webhooks/stripe", { "content-length": body.length }) + body.slice(0, 20));
+    await slow.write(
+      requestHead("/webhooks/stripe", { "content-length": body.length, "stripe-signature": FORGED }) +
+        body.slice(0, 20),
+    );
     let sent = 20;
     const trickle = setInterval(() => void slow.write(body.slice(sent, ++sent)).catch(() => {}), 200);
     const healthy = await fetch(`${base}/healthz`);
@@ -124,27 +129,42 @@ describe("the server's bounds on slow and numerous clients", () => {
     const { base } = await start({}, { maxBodyBytes: 64 * 1024, maxUnverifiedBytes: 100_000 });
     const body = eventBody({}, 60_000);
     const first = await connect(base);
-    await first.write(requestHead("/webhooks/stripe", { "content-length": body.length }) + body.slice(0, 100));
+    await first.write(
+      requestHead("/webhooks/stripe", { "content-length": body.length, "stripe-signature": FORGED }) +
+        body.slice(0, 100),
+    );
     await sleep(200);
     const second = await connect(base);
-    await second.write(requestHead("/webhooks/stripe", { "content-length": body.length }));
+    await second.write(requestHead("/webhooks/stripe", { "content-length": body.length, "stripe-signature": FORGED }));
     const refused = await second.answer;
     expect(refused.status).toBe(503);
     expect(errorCode(refused)).toBe("receiver_busy");
     expect(refused.headers.toLowerCase()).toContain("retry-after: 1");
     expect(refused.headers.toLowerCase()).toContain("connection: close");
 
-    // Once the first body is read and refused (unsigned), its bytes are free again.
+    // Once the first body is read and refused (forged), its bytes are free again.
     await first.write(body.slice(100));
     expect((await first.answer).status).toBe(400);
     const third = await connect(base);
-    await third.write(requestHead("/webhooks/stripe", { "content-length": body.length }) + body);
+    await third.write(
+      requestHead("/webhooks/stripe", { "content-length": body.length, "stripe-signature": FORGED }) + body,
+    );
     const answer = await third.answer;
-    expect([answer.status, errorCode(answer)]).toEqual([400, "signature_missing"]);
+    expect([answer.status, errorCode(answer)]).toEqual([400, "signature_mismatch"]);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(sample(metrics, "stripe_inbox_deliveries_total", { outcome: "unavailable", reason: "receiver_busy" })).toBe(
       1,
     );
+  });
+
+  it("answers a request without a signature at once, without waiting for its body", async () => {
+    const { base } = await start({});
+    const unsigned = await connect(base);
+    await unsigned.write(requestHead("/webhooks/stripe", { "content-length": 500_000 }));
+    const answer = await Promise.race([unsigned.answer, sleep(5_000).then(() => null)]);
+    expect(answer?.status).toBe(400);
+    expect(answer && errorCode(answer)).toBe("signature_missing");
+    expect(answer?.headers.toLowerCase()).toContain("connection: close");
   });
 
   it("refuses a headers timeout longer than the request timeout", () => {
