@@ -126,7 +126,7 @@ describe("the server's bounds on slow and numerous clients", () => {
   });
 
   it("answers 503 receiver_busy with Retry-After to bodies past the unverified bound, before reading them", async () => {
-    const { base } = await start({}, { maxBodyBytes: 64 * 1024, maxUnverifiedBytes: 100_000 });
+    const { base } = await start({}, { receive: { maxBodyBytes: 64 * 1024, maxUnverifiedBytes: 100_000 } });
     const body = eventBody({}, 60_000);
     const first = await connect(base);
     await first.write(
