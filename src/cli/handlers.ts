@@ -10,6 +10,8 @@ import {
   resumeHint,
 } from "../worker/handler-pauses.js";
 import { type StoreFlags, withStoreOptions } from "./options.js";
+import { relativeTime } from "./relative-time.js";
+import { formatTable } from "./table.js";
 import { throughServerOrStore } from "./through-server.js";
 
 export const PAUSE_AFTER_FAILURES_ENV = "STRIPE_INBOX_PAUSE_AFTER_FAILURES";
@@ -47,7 +49,9 @@ export function registerHandlers(program: Command): void {
       });
       if (flags.json) return console.log(JSON.stringify(lines, null, 2));
       if (lines.length === 0) return console.log("no handlers have runs or pauses yet");
-      console.table(lines.map(tableLine));
+      console.log(
+        formatTable(lines.map(tableLine), ["handler", "state", "waiting", "since", "reason"]),
+      );
     });
 
   withStoreOptions(handlers.command("pause <name>").description("stop running a handler; its events wait"))
@@ -94,7 +98,7 @@ function tableLine(line: HandlerState) {
     handler: line.handler,
     state: line.paused ? `paused (${pausedBy(line.paused)})` : "active",
     waiting: line.waiting,
-    since: line.paused?.paused_at ?? "",
+    since: relativeTime(line.paused?.paused_at),
     reason: line.paused?.reason ?? "",
   };
 }

@@ -12,10 +12,12 @@ import { registerReplay } from "./replay.js";
 import { registerSendTestEvent } from "./send-test-event.js";
 import { registerServe } from "./serve.js";
 import { registerTrigger } from "./trigger.js";
+import { packageVersion } from "./version.js";
 import { registerWorker } from "./worker.js";
 
 const program = new Command("stripe-inbox")
   .description("A durable inbox for Stripe webhooks: verify, record in Postgres, acknowledge.")
+  .version(packageVersion(), "-v, --version", "print the version")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
@@ -39,5 +41,6 @@ try {
   // Bad input and bad configuration are one clear line, never a stack trace.
   const message = error instanceof InboxError ? error.message : error instanceof Error ? error.message : String(error);
   console.error(`stripe-inbox: ${message}`);
-  process.exit(error instanceof InboxError ? 2 : 1);
+  // Nothing found (an unknown id, a filter that matches nothing) exits 1, as grep does; bad configuration 2.
+  process.exit(error instanceof InboxError && error.status !== 404 ? 2 : 1);
 }
