@@ -23,7 +23,7 @@ type ShownEvent = EventSummary & { payload: unknown; deliveries: DeliveryRow[]; 
 /** `events show` for people: the summary, the delivery attempts, the handler runs, then the payload. */
 export function eventDetail(event: ShownEvent, now = new Date()): string {
   const when = (iso: string) => `${relativeTime(iso, now)} (${iso})`;
-  const summary = [
+  const summary: Array<[string, string]> = [
     ["id", event.id],
     ["type", event.type],
     ["status", event.status],
@@ -32,19 +32,26 @@ export function eventDetail(event: ShownEvent, now = new Date()): string {
     ["object", event.object_id ?? ""],
     ["account", event.account ?? ""],
     ["mode", event.livemode ? "live" : "test"],
-  ].filter(([, value]) => value !== "");
-  const sections = [summary.map(([name, value]) => `${name.padEnd(10)}${value}`).join("\n")];
+  ];
+  const sections = [
+    summary
+      .filter(([, value]) => value !== "")
+      .map(([name, value]) => `${name.padEnd(10)}${value}`)
+      .join("\n"),
+  ];
   sections.push(
     `deliveries\n${indent(
-      event.deliveries.length === 0 ? "none: stored by reconcile, not delivered" : formatTable(
-        event.deliveries.map((delivery) => ({
-          received: relativeTime(delivery.received_at, now),
-          outcome: delivery.outcome,
-          error: delivery.error_code,
-          bytes: delivery.body_bytes,
-        })),
-        ["received", "outcome", "error", "bytes"],
-      ),
+      event.deliveries.length === 0
+        ? "none: stored by reconcile, not delivered"
+        : formatTable(
+            event.deliveries.map((delivery) => ({
+              received: relativeTime(delivery.received_at, now),
+              outcome: delivery.outcome,
+              error: delivery.error_code,
+              bytes: delivery.body_bytes,
+            })),
+            ["received", "outcome", "error", "bytes"],
+          ),
     )}`,
   );
   if (event.runs.length > 0) {

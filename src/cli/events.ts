@@ -58,7 +58,8 @@ export function registerEvents(program: Command): void {
       });
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) {
-        if (Object.keys(filter).length > 0) throw new InboxError("no_match", 404, `No events match ${describe(flags)}.`);
+        if (Object.keys(filter).length > 0)
+          throw new InboxError("no_match", 404, `No events match ${describe(flags)}.`);
         if (!flags.json) console.log("no events in the inbox yet");
         return;
       }

@@ -49,9 +49,7 @@ export function registerHandlers(program: Command): void {
       });
       if (flags.json) return console.log(JSON.stringify(lines, null, 2));
       if (lines.length === 0) return console.log("no handlers have runs or pauses yet");
-      console.log(
-        formatTable(lines.map(tableLine), ["handler", "state", "waiting", "since", "reason"]),
-      );
+      console.log(formatTable(lines.map(tableLine), ["handler", "state", "waiting", "since", "reason"]));
     });
 
   withStoreOptions(handlers.command("pause <name>").description("stop running a handler; its events wait"))

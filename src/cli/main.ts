@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { InboxError } from "../errors.js";
 import { registerBackfill } from "./backfill.js";
+import { registerDoctor } from "./doctor/command.js";
 import { registerEmulator } from "./emulator.js";
 import { registerEvents } from "./events.js";
 import { registerHandlers } from "./handlers.js";
@@ -33,6 +34,7 @@ registerTrigger(program);
 registerRegister(program);
 registerReconcile(program);
 registerBackfill(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync();
