@@ -28,6 +28,34 @@ describe("stripe-inbox, as a person reaches and reads it", () => {
   });
 });
 
+describe("--json on commands that print data", () => {
+  const schema = uniqueSchema();
+  const env = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema };
+  afterAll(() => dropSchema(schema));
+
+  const json = async (args: string[]) => {
+    const result = await runCli([...args, "--json"], env);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as unknown;
+  };
+
+  it("prints what migrate applied, the known event types, and a handler's pause and resume", async () => {
+    expect(await json(["migrate"])).toEqual({ applied: expect.arrayContaining(["0001-inbox.sql"]) });
+    expect(await json(["migrate"])).toEqual({ applied: [] });
+    const types = await json(["send-test-event", "--list"]);
+    expect(types).toEqual(await json(["trigger", "--list"]));
+    expect(types).toContain("invoice.paid");
+    expect(await json(["handlers", "pause", "sync-crm", "--reason", "CRM down"])).toMatchObject({
+      handler: "sync-crm",
+      already_paused: false,
+      pause: { handler: "sync-crm", paused_by: "operator", reason: "CRM down" },
+    });
+    expect(await json(["handlers", "list"])).toEqual([expect.objectContaining({ handler: "sync-crm", waiting: 0 })]);
+    expect(await json(["handlers", "resume", "sync-crm"])).toMatchObject({ handler: "sync-crm", resumed: true });
+  });
+});
+
 describe("events list and show on Postgres", () => {
   const schema = uniqueSchema();
   const env = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema, STRIPE_WEBHOOK_SECRET: SECRET };

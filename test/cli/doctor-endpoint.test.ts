@@ -145,9 +145,16 @@ describe("doctor against the Stripe API (the emulator), on Postgres", () => {
   it("warns of a stored secret whose endpoint was deleted, naming it and how to remove it", async () => {
     const env = await inboxEnv({ STRIPE_WEBHOOK_SECRET: "" });
     const url = "https://shop.example/webhooks/stripe/registered";
-    expect((await runCli(["register", "--url", url, "--events", "invoice.paid"], env)).code).toBe(0);
-    const registered = (await api.stripe.webhookEndpoints.list({ limit: 100 })).data.find((e) => e.url === url);
-    if (!registered) throw new Error("register created no endpoint");
+    const made = await runCli(["register", "--url", url, "--events", "invoice.paid", "--json"], env);
+    expect(made.code).toBe(0);
+    const registered = JSON.parse(made.stdout) as { id: string; url: string; enabled_events: string[] };
+    expect(registered).toEqual({
+      id: expect.stringMatching(/^we_/),
+      url,
+      enabled_events: ["invoice.paid"],
+      livemode: false,
+    });
+    expect(made.stdout).not.toMatch(/whsec_/);
 
     const present = await doctor(env);
     expect(present.check("webhook secret")[0]?.message).toBe(
