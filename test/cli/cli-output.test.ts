@@ -92,7 +92,7 @@ describe("events list and show on Postgres", () => {
     for (const line of lines.slice(1)) expect(line.search(/ (invoice|customer)\./) + 1).toBe(typeColumn);
     const oldInvoice = lines.find((line) => line.startsWith(ids.oldInvoice as string));
     expect(oldInvoice).toMatch(/ 3 h ago +(just now|\d+ s ago)$/);
-    expect(lines.find((line) => line.startsWith(ids.newInvoice as string))).toMatch(/ 5 min ago /);
+    expect(lines.find((line) => line.startsWith(ids.newInvoice as string))).toMatch(/ \d+ min ago /);
   });
 
   it("filters by --type, --status and --since (an ISO time or a duration)", async () => {
@@ -127,7 +127,7 @@ describe("events list and show on Postgres", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(
       new RegExp(
-        `^id {8}${ids.newInvoice}\ntype {6}invoice.payment_failed\nstatus {4}pending\ncreated {3}5 min ago \\(`,
+        `^id {8}${ids.newInvoice}\ntype {6}invoice.payment_failed\nstatus {4}pending\ncreated {3}\\d+ min ago \\(`,
       ),
     );
     expect(shown.stdout).toMatch(/\ndeliveries\n {2}received +outcome +bytes\n {2}(just now|\d+ s ago) +stored +\d+\n/);
