@@ -35,27 +35,27 @@ async function runChecks(flags: DoctorFlags): Promise<CheckResult[]> {
   const stored = store.health?.storedEndpoints ?? null;
   const results = [
     checkWebhookSecrets({
-      configured: config.secrets,
+      configured: config.secret,
       devSecret: readDevSecret(config.dataDir),
       stored: stored?.length ?? null,
       dataDir: config.dataDir,
     }),
   ];
-  if (config.stripeApiKey) results.push(checkApiKey(config.stripeApiKey));
-  results.push(...storeChecks(store, config.toleranceSeconds));
+  if (config.stripe.apiKey) results.push(checkApiKey(config.stripe.apiKey));
+  results.push(...storeChecks(store, config.receive.toleranceSeconds));
   const handlers = flags.handlers ? await readHandlerPatterns(flags.handlers) : null;
   if (handlers) results.push(handlers.result);
 
-  if (!config.stripeApiKey) {
+  if (!config.stripe.apiKey) {
     const asked = flags.url !== undefined || flags.handlers !== undefined;
     const skipped = "STRIPE_API_KEY is not set: the endpoint, API version and stored-secret checks did not run";
     if (asked) results.push(warn("stripe api", skipped));
     return results;
   }
   if (results.some((result) => result.check === "api key" && result.status === "fail")) return results;
-  const apiBase = config.stripeApiBase ?? DEFAULT_STRIPE_API_BASE;
-  const stripe = createStripeClient({ apiKey: config.stripeApiKey, apiBase }, "doctor");
-  const listed = await readEndpoints(stripe, apiBase, config.toleranceSeconds);
+  const apiBase = config.stripe.apiBase ?? DEFAULT_STRIPE_API_BASE;
+  const stripe = createStripeClient({ apiKey: config.stripe.apiKey, apiBase }, "doctor");
+  const listed = await readEndpoints(stripe, apiBase, config.receive.toleranceSeconds);
   results.push(...listed.results);
   if (!listed.endpoints) return results;
   const { targets, result } = targetEndpoints(

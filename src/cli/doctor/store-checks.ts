@@ -25,9 +25,9 @@ export interface StoreReading {
  * API, as `events` and `replay` do; PGlite must not be opened by two processes.
  */
 export async function readStore(config: InboxConfig): Promise<StoreReading> {
-  const server = config.databaseUrl ? null : findRunningServer(config.dataDir);
-  const source = config.databaseUrl
-    ? `Postgres at ${describePostgres(config.databaseUrl)}`
+  const server = config.database ? null : findRunningServer(config.dataDir);
+  const source = config.database
+    ? `Postgres at ${describePostgres(config.database)}`
     : server
       ? `PGlite in ${config.dataDir}, through the serve at ${server}`
       : `PGlite in ${config.dataDir}`;
@@ -42,7 +42,7 @@ export async function readStore(config: InboxConfig): Promise<StoreReading> {
   try {
     if (server) return done(await adminClient(server, process.env[ADMIN_TOKEN_ENV] || null).storeHealth(), null);
     // Opening an embedded database that is not there would create one: say so instead.
-    if (!config.databaseUrl && !existsSync(join(config.dataDir, "pgdata"))) {
+    if (!config.database && !existsSync(join(config.dataDir, "pgdata"))) {
       return done(
         null,
         `no database in ${config.dataDir} yet: \`stripe-inbox serve\` or \`stripe-inbox migrate\` makes it`,
