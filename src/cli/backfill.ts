@@ -7,7 +7,7 @@ import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseWhen } from "./replay.js";
 
-type BackfillFlags = StoreFlags & { types?: string; since?: Date; mirror?: string; account?: string };
+type BackfillFlags = StoreFlags & { types?: string; since?: Date; mirror?: string; account?: string; json?: boolean };
 
 export function registerBackfill(program: Command): void {
   withStoreOptions(
@@ -17,6 +17,7 @@ export function registerBackfill(program: Command): void {
     .option("--since <when>", "only objects created since: ISO time or 30m, 2h, 3d ago", parseWhen)
     .option("--mirror <schema>", "the mirror schema (env STRIPE_INBOX_MIRROR; default stripe)")
     .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
+    .option("--json", "print one JSON array of what each type (and account) wrote, instead of progress lines")
     .action(async (flags: BackfillFlags) => {
       const config = resolveConfig(flags);
       const setting = mirrorSetting(flags.mirror);
@@ -27,8 +28,9 @@ export function registerBackfill(program: Command): void {
           types: flags.types?.split(",").map((type) => type.trim()),
           accounts: flags.account === undefined ? undefined : parseAccounts(flags.account),
           since: flags.since,
-          onProgress: printProgress(process.stdout.isTTY === true),
+          ...(!flags.json && { onProgress: printProgress(process.stdout.isTTY === true) }),
         });
+        if (flags.json) return console.log(JSON.stringify(results, null, 2));
         const total = results.reduce((sum, result) => sum + result.written, 0);
         console.log(`backfill complete: ${total} objects written to schema ${mirrorSchema}`);
       } finally {

@@ -10,6 +10,8 @@ import {
   resumeHint,
 } from "../worker/handler-pauses.js";
 import { type StoreFlags, withStoreOptions } from "./options.js";
+import { relativeTime } from "./relative-time.js";
+import { formatTable } from "./table.js";
 import { throughServerOrStore } from "./through-server.js";
 
 export const PAUSE_AFTER_FAILURES_ENV = "STRIPE_INBOX_PAUSE_AFTER_FAILURES";
@@ -47,11 +49,12 @@ export function registerHandlers(program: Command): void {
       });
       if (flags.json) return console.log(JSON.stringify(lines, null, 2));
       if (lines.length === 0) return console.log("no handlers have runs or pauses yet");
-      console.table(lines.map(tableLine));
+      console.log(formatTable(lines.map(tableLine), ["handler", "state", "waiting", "since", "reason"]));
     });
 
   withStoreOptions(handlers.command("pause <name>").description("stop running a handler; its events wait"))
     .option("--reason <text>", "shown in the dashboard and `handlers list`")
+    .option("--json", "print the pause as JSON")
     .action(async (name: string, flags: Flags & { reason?: string }) => {
       const { pause, alreadyPaused } = await through(flags, {
         server: async (client) => {
@@ -60,6 +63,8 @@ export function registerHandlers(program: Command): void {
         },
         store: (control) => control.pause(name, flags.reason ?? null),
       });
+      if (flags.json)
+        return console.log(JSON.stringify({ handler: name, pause, already_paused: alreadyPaused }, null, 2));
       console.log(
         alreadyPaused
           ? `${name} was already paused (${pausedBy(pause)}); left as it was`
@@ -67,15 +72,17 @@ export function registerHandlers(program: Command): void {
       );
     });
 
-  withStoreOptions(
-    handlers.command("resume <name>").description("run a paused handler again, waiting runs first"),
-  ).action(async (name: string, flags: Flags) => {
-    const lifted = await through(flags, {
-      server: async (client) => (await client.resumeHandler(name)).pause,
-      store: (control) => control.resume(name),
+  withStoreOptions(handlers.command("resume <name>").description("run a paused handler again, waiting runs first"))
+    .option("--json", "print the lifted pause as JSON")
+    .action(async (name: string, flags: Flags) => {
+      const lifted = await through(flags, {
+        server: async (client) => (await client.resumeHandler(name)).pause,
+        store: (control) => control.resume(name),
+      });
+      if (flags.json)
+        return console.log(JSON.stringify({ handler: name, resumed: lifted !== null, pause: lifted }, null, 2));
+      console.log(lifted ? `resumed ${name} (it was ${pausedBy(lifted)})` : `${name} was not paused`);
     });
-    console.log(lifted ? `resumed ${name} (it was ${pausedBy(lifted)})` : `${name} was not paused`);
-  });
 }
 
 /** Through the running server's admin API when it holds the PGlite data dir, else on the store itself. */
@@ -94,7 +101,7 @@ function tableLine(line: HandlerState) {
     handler: line.handler,
     state: line.paused ? `paused (${pausedBy(line.paused)})` : "active",
     waiting: line.waiting,
-    since: line.paused?.paused_at ?? "",
+    since: relativeTime(line.paused?.paused_at),
     reason: line.paused?.reason ?? "",
   };
 }

@@ -4,7 +4,7 @@ import type { Inbox } from "../create-inbox.js";
 import { ConfigError } from "../errors.js";
 
 /** `--handlers ./handlers.js`: an ES module whose default export registers handlers, `(inbox) => void`. */
-export async function loadHandlers(path: string, inbox: Inbox): Promise<void> {
+export async function loadHandlers(path: string, inbox: Pick<Inbox, "on" | "onError">): Promise<void> {
   let module: { default?: unknown };
   try {
     module = await import(pathToFileURL(resolve(path)).href);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { InboxError } from "../errors.js";
 import { registerBackfill } from "./backfill.js";
+import { registerDoctor } from "./doctor/command.js";
 import { registerEmulator } from "./emulator.js";
 import { registerEvents } from "./events.js";
 import { registerHandlers } from "./handlers.js";
@@ -12,10 +13,12 @@ import { registerReplay } from "./replay.js";
 import { registerSendTestEvent } from "./send-test-event.js";
 import { registerServe } from "./serve.js";
 import { registerTrigger } from "./trigger.js";
+import { packageVersion } from "./version.js";
 import { registerWorker } from "./worker.js";
 
 const program = new Command("stripe-inbox")
   .description("A durable inbox for Stripe webhooks: verify, record in Postgres, acknowledge.")
+  .version(packageVersion(), "-v, --version", "print the version")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
@@ -31,6 +34,7 @@ registerTrigger(program);
 registerRegister(program);
 registerReconcile(program);
 registerBackfill(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync();
@@ -39,5 +43,6 @@ try {
   // Bad input and bad configuration are one clear line, never a stack trace.
   const message = error instanceof InboxError ? error.message : error instanceof Error ? error.message : String(error);
   console.error(`stripe-inbox: ${message}`);
-  process.exit(error instanceof InboxError ? 2 : 1);
+  // Nothing found (an unknown id, a filter that matches nothing) exits 1, as grep does; bad configuration 2.
+  process.exit(error instanceof InboxError && error.status !== 404 ? 2 : 1);
 }

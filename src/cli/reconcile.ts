@@ -18,7 +18,8 @@ export function registerReconcile(program: Command): void {
       parseWhen,
     )
     .option("--account <list>", "connected accounts acct_1,acct_2 (Stripe-Account), and platform (default platform)")
-    .action(async (flags: StoreFlags & { since?: Date; account?: string }) => {
+    .option("--json", "print the counts as JSON")
+    .action(async (flags: StoreFlags & { since?: Date; account?: string; json?: boolean }) => {
       const accounts = flags.account === undefined ? undefined : parseAccounts(flags.account);
       // Receives nothing: the events it stores are run by the workers of `serve` or `worker`.
       const inbox = createInbox({ ...resolveConfig(flags), workers: false });
@@ -27,6 +28,11 @@ export function registerReconcile(program: Command): void {
           since: flags.since ?? new Date(Date.now() - DEFAULT_SINCE_MS),
           accounts,
         });
+        if (flags.json) {
+          const { listed, alreadyStored, inserted, since } = result;
+          console.log(JSON.stringify({ listed, already_stored: alreadyStored, inserted, since: since.toISOString() }));
+          return;
+        }
         console.log(
           `${result.listed} events since ${result.since.toISOString()}: ` +
             `${result.alreadyStored} already in the inbox, ${result.inserted} inserted`,

@@ -14,10 +14,11 @@ export function registerRegister(program: Command): void {
     .requiredOption("--url <url>", "where Stripe delivers, e.g. https://shop.example/webhooks/stripe", parseEndpointUrl)
     .requiredOption("--events <types>", "comma-separated event types, or * for all", parseEventTypes)
     .option("--description <text>", "shown beside the endpoint in the Dashboard")
+    .option("--json", "print the endpoint (id, url, enabled_events, livemode) as JSON; never its secret")
     .action(async (flags: RegisterFlags) => register(flags));
 }
 
-type RegisterFlags = StoreFlags & { url: string; events: string[]; description?: string };
+type RegisterFlags = StoreFlags & { url: string; events: string[]; description?: string; json?: boolean };
 
 async function register(flags: RegisterFlags): Promise<void> {
   const config = resolveConfig(flags);
@@ -33,6 +34,11 @@ async function register(flags: RegisterFlags): Promise<void> {
       description: flags.description,
       apiBase: config.stripe.apiBase ?? DEFAULT_STRIPE_API_BASE,
     });
+    if (flags.json) {
+      const { id, url, enabledEvents, livemode } = endpoint;
+      console.log(JSON.stringify({ id, url, enabled_events: enabledEvents, livemode }, null, 2));
+      return;
+    }
     console.log(
       [
         `registered ${endpoint.id}${endpoint.livemode ? " (live mode)" : ""}: ${endpoint.url}`,

@@ -16,6 +16,7 @@ interface TriggerFlags {
   apiKey?: string;
   list?: boolean;
   direct?: boolean;
+  json?: boolean;
   url?: string;
   dataDir?: string;
 }
@@ -39,18 +40,24 @@ export function registerTrigger(program: Command): void {
     .option("--direct", "post the signed events straight to a webhook endpoint, with no Stripe API running")
     .option("--url <url>", "with --direct: the endpoint (default http://HOST:PORT/webhooks/stripe)")
     .option("--data-dir <dir>", "with --direct: where serve keeps its dev secret (env STRIPE_INBOX_DATA_DIR)")
+    .option("--json", "print JSON: the list, the events posted (--direct) or the API calls made")
     .action(async (event: string | undefined, flags: TriggerFlags) => {
       if (flags.list) {
-        console.log(triggerEvents().join("\n"));
+        console.log(flags.json ? JSON.stringify(triggerEvents(), null, 2) : triggerEvents().join("\n"));
         return;
       }
       const edits: FixtureEdits = { override: flags.override, add: flags.add, remove: flags.remove, skip: flags.skip };
       const fixture = flags.fixture === undefined ? {} : { fixturePath: flags.fixture };
-      const onRequest = (name: string) => console.log(`Setting up fixture for: ${name}`);
+      const onRequest = (name: string) => {
+        if (!flags.json) console.log(`Setting up fixture for: ${name}`);
+      };
       if (flags.direct) {
         const { url, secret } = localWebhookEndpoint(flags);
         const deliveries = await triggerDirect(event, { ...edits, ...fixture, onRequest, url, secret });
-        for (const { event: sent, status } of deliveries) console.log(`--> ${sent.type} [${sent.id}] ${status}`);
+        if (flags.json) {
+          const posted = deliveries.map(({ event: sent, status }) => ({ id: sent.id, type: sent.type, status }));
+          console.log(JSON.stringify(posted, null, 2));
+        } else for (const { event: sent, status } of deliveries) console.log(`--> ${sent.type} [${sent.id}] ${status}`);
         if (deliveries.some(({ status }) => status < 200 || status >= 300)) process.exitCode = 1;
         return;
       }
@@ -59,7 +66,17 @@ export function registerTrigger(program: Command): void {
         flags.apiKey ?? process.env.STRIPE_API_KEY ?? (isLoopback(apiBase) ? "sk_test_emulator" : undefined);
       if (!apiKey)
         throw new ConfigError(`trigger calls ${apiBase}: set STRIPE_API_KEY (sk_test_...) or pass --api-key.`);
-      await trigger(event, { ...edits, ...fixture, onRequest, apiBase, apiKey });
+      const responses = await trigger(event, { ...edits, ...fixture, onRequest, apiBase, apiKey });
+      if (flags.json) {
+        const calls = responses.map(({ name, method, path, status, body }) => ({
+          name,
+          method,
+          path,
+          status,
+          id: (body as { id?: unknown } | null)?.id ?? null,
+        }));
+        return console.log(JSON.stringify(calls, null, 2));
+      }
       console.log(`Trigger succeeded! The events are in ${apiBase}/v1/events and on their way to your endpoints.`);
     });
 }

@@ -4,6 +4,7 @@ import { InboxError } from "../errors.js";
 import { collectBody, type WebhookReply } from "../http/delivery.js";
 import { jsonReply } from "../http/replies.js";
 import { showEvent } from "../inbox/event-queries.js";
+import { readStoreHealth } from "../inbox/store-health.js";
 import type { InboxMetrics } from "../metrics/inbox-metrics.js";
 import type { Store } from "../store/store.js";
 import type { HandlerControl } from "../worker/handler-pauses.js";
@@ -79,6 +80,10 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
       const { pause, alreadyPaused } = await handlers.pause(handler, reason);
       if (!alreadyPaused) log.info({ handler, reason }, "handler paused through the admin API");
       return jsonReply(200, { handler, pause, already_paused: alreadyPaused });
+    }
+    if (path === "/api/store-health") {
+      allowMethod(req, "GET");
+      return jsonReply(200, await readStoreHealth(await store()));
     }
     if (path === "/api/stats") {
       allowMethod(req, "GET");

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InboxError } from "../errors.js";
 import type { DeliveryRow, EventSummary, RunRow } from "../inbox/event-queries.js";
+import type { StoreHealth } from "../inbox/store-health.js";
 import type { HandlerPause, HandlerState } from "../worker/handler-pauses.js";
 import type { ReplayResult } from "../worker/replay.js";
 import type { EventPage } from "./event-search.js";
@@ -61,6 +62,8 @@ export interface AdminClient {
     reason: string | null,
   ): Promise<{ handler: string; pause: HandlerPause; already_paused: boolean }>;
   resumeHandler(handler: string): Promise<{ handler: string; resumed: boolean; pause: HandlerPause | null }>;
+  /** What `doctor` checks: migrations, the database's clock, the backlog, the stored endpoints (never secrets). */
+  storeHealth(): Promise<StoreHealth>;
 }
 
 /** The admin API as a library, for CLI commands that must go through a running server. */
@@ -97,5 +100,6 @@ export function adminClient(base: string, token: string | null | undefined): Adm
     listHandlers: () => call("/api/handlers"),
     pauseHandler: (handler, reason) => call(`/api/handlers/${encodeURIComponent(handler)}/pause`, { reason }),
     resumeHandler: (handler) => call(`/api/handlers/${encodeURIComponent(handler)}/resume`, {}),
+    storeHealth: () => call("/api/store-health"),
   };
 }

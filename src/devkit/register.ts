@@ -84,7 +84,7 @@ export async function registerWebhookEndpoint(
 }
 
 /** Stripe's own message and code (its messages mask keys), or the network failure. */
-function describeStripeError(error: unknown): string {
+export function describeStripeError(error: unknown): string {
   if (error && typeof error === "object" && "type" in error && "message" in error) {
     const { message, code, statusCode } = error as { message: string; code?: string; statusCode?: number };
     return [message, code && `(${code})`, statusCode && `[HTTP ${statusCode}]`].filter(Boolean).join(" ");

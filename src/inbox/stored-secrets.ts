@@ -137,3 +137,20 @@ export class WebhookSecrets {
     this.all = [...new Set([...this.options.configured, ...secrets])];
   }
 }
+
+/** What `register` stored about an endpoint, without its secret: for `doctor`, which checks it still exists. */
+export interface StoredEndpointSummary {
+  endpointId: string;
+  url: string;
+  apiBase: string;
+  livemode: boolean;
+  createdAt: string;
+}
+
+export async function listStoredEndpoints(db: Database): Promise<StoredEndpointSummary[]> {
+  return db.query<StoredEndpointSummary>(
+    `SELECT endpoint_id AS "endpointId", url, api_base AS "apiBase", livemode,
+            to_json(created_at)#>>'{}' AS "createdAt"
+       FROM ${quoteIdent(db.schema)}.webhook_secrets ORDER BY created_at, endpoint_id`,
+  );
+}

@@ -69,6 +69,9 @@ describe("the stripe-inbox CLI on Postgres", () => {
 
       const shown = JSON.parse((await cli(["events", "show", id, "--json"], env)).stdout);
       expect(shown).toMatchObject({ id, type: "invoice.paid", payload: { id, object: "event" } });
+      // An invoice.paid event carries a paid invoice, as Stripe's does, not some other object.
+      expect(shown.payload.data.object).toMatchObject({ object: "invoice", status: "paid" });
+      expect(shown.object_id).toMatch(/^in_/);
       expect(shown.deliveries).toHaveLength(1);
       expect(shown.deliveries[0]).toMatchObject({ outcome: "stored", error_code: null });
     } finally {
@@ -80,7 +83,7 @@ describe("the stripe-inbox CLI on Postgres", () => {
 
   it("says in one line, without a stack trace, what is wrong", async () => {
     const missing = await cli(["events", "show", "evt_missing"], env);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe("stripe-inbox: No event evt_missing in the inbox.");
 
     const badLimit = await cli(["events", "list", "--limit", "many"], env);
@@ -91,6 +94,12 @@ describe("the stripe-inbox CLI on Postgres", () => {
     const badUrl = await cli(["migrate"], { ...env, DATABASE_URL: "mysql://nope" });
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr.trim().split("\n")).toHaveLength(1);
+
+    const unknownType = await cli(["send-test-event", "--type", "invoice.payed"], env);
+    expect(unknownType.code).toBe(2);
+    expect(unknownType.stderr).toBe(
+      'stripe-inbox: No test event of type "invoice.payed": `stripe-inbox send-test-event --list` lists the 37 known types.\n',
+    );
 
     const badPort = await cli(["serve"], { ...env, PORT: "99999" });
     expect(badPort.stderr.trim()).toBe('stripe-inbox: PORT must be 0-65535, not "99999".');

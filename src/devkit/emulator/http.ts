@@ -71,6 +71,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
       res.writeHead(status, {
         "content-type": "application/json",
         "request-id": requestId,
+        // Stripe's clock, as clients (and `doctor`) read it: the emulator's, which tests may set apart from ours.
+        date: new Date(options.core.now() * 1000).toUTCString(),
         "stripe-version": stripeVersion ?? options.apiVersion,
         ...(idempotencyKey !== null && { "idempotency-key": idempotencyKey }),
         ...extra,

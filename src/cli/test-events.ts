@@ -1,0 +1,31 @@
+import type Stripe from "stripe";
+import { startEmulator } from "../devkit/emulator/index.js";
+import { trigger, triggerEvents } from "../devkit/trigger/index.js";
+import { ConfigError, InboxError } from "../errors.js";
+
+/** The event types `send-test-event` can send: those with a built-in trigger fixture. */
+export function testEventTypes(): string[] {
+  return triggerEvents();
+}
+
+/**
+ * A realistic event of `type`: its trigger fixture runs against a private in-process emulator, and the last event of
+ * that type the emulator emitted is taken, so its object is the one Stripe would send (an invoice for invoice.paid).
+ */
+export async function testEventOfType(type: string): Promise<Stripe.Event> {
+  const known = testEventTypes();
+  if (!known.includes(type)) {
+    throw new ConfigError(
+      `No test event of type "${type}": \`stripe-inbox send-test-event --list\` lists the ${known.length} known types.`,
+    );
+  }
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    await trigger(type, { apiBase: emulator.url, apiKey: "sk_test_send_test_event" });
+    const event = emulator.events().findLast((emitted) => emitted.type === type);
+    if (!event) throw new InboxError("fixture_without_event", 500, `The ${type} fixture emitted no ${type} event.`);
+    return event;
+  } finally {
+    await emulator.close();
+  }
+}
