@@ -1,14 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InboxError } from "../errors.js";
+import { AdminAccessError } from "../errors.js";
 
 export const ADMIN_TOKEN_ENV = "STRIPE_INBOX_ADMIN_TOKEN";
-
-/** A request the admin API refuses, with a stable code like every other error. */
-export class AdminAccessError extends InboxError {
-  override name = "AdminAccessError";
-}
 
 const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;

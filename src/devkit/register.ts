@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { InboxError } from "../errors.js";
+import { InboxError, StripeRequestError } from "../errors.js";
 import { storeWebhookSecret } from "../inbox/stored-secrets.js";
 import type { Store } from "../store/store.js";
 
@@ -17,14 +17,6 @@ export interface RegisteredEndpoint {
   url: string;
   enabledEvents: string[];
   livemode: boolean;
-}
-
-/** The Stripe API refused or could not be reached; `cause` keeps the client's error. */
-export class StripeRequestError extends InboxError {
-  override name = "StripeRequestError";
-  constructor(message: string, cause: unknown) {
-    super("stripe_request_failed", 502, message, { cause });
-  }
 }
 
 /**

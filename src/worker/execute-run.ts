@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type Stripe from "stripe";
-import { StoreUnavailableError } from "../errors.js";
+import { RunLostError, StoreUnavailableError } from "../errors.js";
 import type { GroupCommit } from "../inbox/group-commit.js";
 import type { Store } from "../store/store.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
@@ -56,9 +56,6 @@ export interface StartedRun {
 
 const MAX_ERROR_TEXT = 8_000;
 
-/** The claim was no longer this worker's when the handler first used its transaction. */
-class RunLost extends Error {}
-
 /**
  * Runs one claimed (event, handler). When the handler first queries through `ctx.tx`, a transaction begins that
  * re-locks the run row and checks the claim is still this worker's; the handler's writes and the run's success
@@ -85,7 +82,7 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
       // Postgres cuts off a transaction left idle for longer than what remains of the lease, releasing the run.
       const remainingLeaseMs = Math.max(1, deps.leaseMs - (Date.now() - startedAt));
       if (!(await deps.queries.lockOwnRun(tx, run, remainingLeaseMs))) {
-        throw new RunLost(`The claim on ${run.eventId} for ${run.handler} expired and was taken over.`);
+        throw new RunLostError(`The claim on ${run.eventId} for ${run.handler} expired and was taken over.`);
       }
     },
     deps.runTransactions,
@@ -106,9 +103,9 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
   const recordFailure = async (error: unknown, knownStoreFailure?: unknown): Promise<RecordedRun> => {
     // First: the transaction holds the run's row, which the failure is written to.
     await transaction.rollback(error);
-    if (error instanceof RunLost) return { outcome: "lost", byStore: false };
+    if (error instanceof RunLostError) return { outcome: "lost", byStore: false };
     const storeFailure = knownStoreFailure ?? transaction.storeFailure;
-    const byStore = storeFailure !== undefined && !(storeFailure instanceof RunLost);
+    const byStore = storeFailure !== undefined && !(storeFailure instanceof RunLostError);
     // Since the last replay: a replayed run has a fresh budget, and its backoff starts again from the base delay.
     const attemptSinceReplay = run.attempts - claimed.attempts_before_replay;
     const outOfAttempts = attemptSinceReplay >= claimed.max_attempts;

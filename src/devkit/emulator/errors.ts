@@ -1,23 +1,22 @@
-import { InboxError } from "../../errors.js";
-
 export type StripeErrorType = "invalid_request_error" | "api_error" | "card_error" | "idempotency_error";
 
 /**
  * An error answered in Stripe's shape, `{error:{type,code,doc_url,message,param}}`, so clients raise their own error
  * classes. Stripe links each code to its page, with hyphens: `parameter_missing` has
- * `https://stripe.com/docs/error-codes/parameter-missing`.
+ * `https://stripe.com/docs/error-codes/parameter-missing`. The emulator's side of Stripe's API, so its codes are
+ * Stripe's, not the library's `InboxErrorCode`s.
  */
-export class StripeApiError extends InboxError {
+export class StripeApiError extends Error {
   override name = "StripeApiError";
   constructor(
-    status: number,
+    readonly status: number,
     readonly type: StripeErrorType,
-    code: string,
+    readonly code: string,
     message: string,
     readonly param?: string,
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(code, status, message);
+    super(message);
   }
 
   body(requestId: string): { error: Record<string, unknown> } {

@@ -1,19 +1,7 @@
 import qs from "qs";
 import Stripe from "stripe";
-import { ConfigError, InboxError } from "../../errors.js";
+import { ConfigError, TriggerRequestError } from "../../errors.js";
 import type { FixtureFile, FixtureRequest } from "./fixture.js";
-
-/** A fixture request the API answered with an error it was not expected to give. */
-export class TriggerRequestError extends InboxError {
-  override name = "TriggerRequestError";
-  constructor(request: FixtureRequest, status: number, message: string) {
-    super(
-      "trigger_request_failed",
-      502,
-      `${request.method.toUpperCase()} ${request.path} (${request.name}) answered ${status}: ${message}`,
-    );
-  }
-}
 
 export interface RunOptions {
   /** `http://127.0.0.1:12111` for the emulator, `https://api.stripe.com` for a real test account. */
