@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { AdminClient } from "../dashboard/admin-client.js";
+import { pauseToJson, stateToJson } from "../dashboard/handler-json.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_PAUSE_AFTER_FAILURES } from "../worker/claimable-handlers.js";
 import {
@@ -44,10 +45,10 @@ export function registerHandlers(program: Command): void {
     .option("--json", "print one JSON array")
     .action(async (flags: Flags) => {
       const lines = await through(flags, {
-        server: async (client) => (await client.listHandlers()).data,
+        server: (client) => client.listHandlers(),
         store: (control) => control.list(),
       });
-      if (flags.json) return console.log(JSON.stringify(lines, null, 2));
+      if (flags.json) return console.log(JSON.stringify(lines.map(stateToJson), null, 2));
       if (lines.length === 0) return console.log("no handlers have runs or pauses yet");
       console.log(formatTable(lines.map(tableLine), ["handler", "state", "waiting", "since", "reason"]));
     });
@@ -57,14 +58,13 @@ export function registerHandlers(program: Command): void {
     .option("--json", "print the pause as JSON")
     .action(async (name: string, flags: Flags & { reason?: string }) => {
       const { pause, alreadyPaused } = await through(flags, {
-        server: async (client) => {
-          const answer = await client.pauseHandler(name, flags.reason ?? null);
-          return { pause: answer.pause, alreadyPaused: answer.already_paused };
-        },
+        server: (client) => client.pauseHandler(name, flags.reason ?? null),
         store: (control) => control.pause(name, flags.reason ?? null),
       });
       if (flags.json)
-        return console.log(JSON.stringify({ handler: name, pause, already_paused: alreadyPaused }, null, 2));
+        return console.log(
+          JSON.stringify({ handler: name, pause: pauseToJson(pause), already_paused: alreadyPaused }, null, 2),
+        );
       console.log(
         alreadyPaused
           ? `${name} was already paused (${pausedBy(pause)}); left as it was`
@@ -76,11 +76,13 @@ export function registerHandlers(program: Command): void {
     .option("--json", "print the lifted pause as JSON")
     .action(async (name: string, flags: Flags) => {
       const lifted = await through(flags, {
-        server: async (client) => (await client.resumeHandler(name)).pause,
+        server: (client) => client.resumeHandler(name),
         store: (control) => control.resume(name),
       });
       if (flags.json)
-        return console.log(JSON.stringify({ handler: name, resumed: lifted !== null, pause: lifted }, null, 2));
+        return console.log(
+          JSON.stringify({ handler: name, resumed: lifted !== null, pause: pauseToJson(lifted) }, null, 2),
+        );
       console.log(lifted ? `resumed ${name} (it was ${pausedBy(lifted)})` : `${name} was not paused`);
     });
 }
@@ -101,11 +103,11 @@ function tableLine(line: HandlerState) {
     handler: line.handler,
     state: line.paused ? `paused (${pausedBy(line.paused)})` : "active",
     waiting: line.waiting,
-    since: relativeTime(line.paused?.paused_at),
+    since: relativeTime(line.paused?.pausedAt),
     reason: line.paused?.reason ?? "",
   };
 }
 
 function pausedBy(pause: HandlerPause): string {
-  return pause.paused_by === "circuit_breaker" ? "by the circuit breaker" : "by an operator";
+  return pause.pausedBy === "circuit_breaker" ? "by the circuit breaker" : "by an operator";
 }

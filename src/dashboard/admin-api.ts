@@ -12,6 +12,7 @@ import { replay } from "../worker/replay.js";
 import { checkSameOrigin } from "./admin-auth.js";
 import { badRequest, jsonFields, pathSegment, queryParams } from "./admin-input.js";
 import { EVENT_STATUSES, type EventSearch, searchEvents } from "./event-search.js";
+import { pauseToJson, stateToJson } from "./handler-json.js";
 import type { HealthHistory } from "./health-history.js";
 import { readObject } from "./object-view.js";
 import { parseReplayBody } from "./replay-request.js";
@@ -63,7 +64,7 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
     }
     if (path === "/api/handlers") {
       allowMethod(req, "GET");
-      return jsonReply(200, { data: await handlers.list() });
+      return jsonReply(200, { data: (await handlers.list()).map(stateToJson) });
     }
     const handlerPath = /^\/api\/handlers\/([^/]+)\/(pause|resume)$/.exec(path);
     if (handlerPath?.[1] && handlerPath[2]) {
@@ -74,12 +75,12 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
         jsonFields(await readJson(req), []);
         const lifted = await handlers.resume(handler);
         if (lifted) log.info({ handler }, "handler resumed through the admin API");
-        return jsonReply(200, { handler, resumed: lifted !== null, pause: lifted });
+        return jsonReply(200, { handler, resumed: lifted !== null, pause: pauseToJson(lifted) });
       }
       const reason = jsonFields(await readJson(req), ["reason"]).optionalText("reason", MAX_REASON);
       const { pause, alreadyPaused } = await handlers.pause(handler, reason);
       if (!alreadyPaused) log.info({ handler, reason }, "handler paused through the admin API");
-      return jsonReply(200, { handler, pause, already_paused: alreadyPaused });
+      return jsonReply(200, { handler, pause: pauseToJson(pause), already_paused: alreadyPaused });
     }
     if (path === "/api/store-health") {
       allowMethod(req, "GET");

@@ -1,11 +1,12 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { InboxError } from "../errors.js";
+import { InboxError, isInboxErrorCode } from "../errors.js";
 import type { DeliveryRow, EventSummary, RunRow } from "../inbox/event-queries.js";
 import type { StoreHealth } from "../inbox/store-health.js";
 import type { HandlerPause, HandlerState } from "../worker/handler-pauses.js";
 import type { ReplayResult } from "../worker/replay.js";
 import type { EventPage } from "./event-search.js";
+import { type HandlerPauseJson, type HandlerStateJson, pauseFromJson, stateFromJson } from "./handler-json.js";
 import type { ReplayBody } from "./replay-request.js";
 
 /** Where `serve` on PGlite says how to reach it: the data dir is its alone, so other commands ask it instead. */
@@ -56,12 +57,10 @@ export interface AdminClient {
     id: string,
   ): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] }) | null>;
   replay(body: ReplayBody): Promise<ReplayResult & { dry_run: boolean }>;
-  listHandlers(): Promise<{ data: HandlerState[] }>;
-  pauseHandler(
-    handler: string,
-    reason: string | null,
-  ): Promise<{ handler: string; pause: HandlerPause; already_paused: boolean }>;
-  resumeHandler(handler: string): Promise<{ handler: string; resumed: boolean; pause: HandlerPause | null }>;
+  listHandlers(): Promise<HandlerState[]>;
+  pauseHandler(handler: string, reason: string | null): Promise<{ pause: HandlerPause; alreadyPaused: boolean }>;
+  /** The pause it lifted, or null when the handler was not paused. */
+  resumeHandler(handler: string): Promise<HandlerPause | null>;
   /** What `doctor` checks: migrations, the database's clock, the backlog, the stored endpoints (never secrets). */
   storeHealth(): Promise<StoreHealth>;
 }
@@ -80,7 +79,7 @@ export function adminClient(base: string, token: string | null | undefined): Adm
     const answer = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
     if (!response.ok) {
       throw new InboxError(
-        answer.error?.code ?? "admin_api_failed",
+        isInboxErrorCode(answer.error?.code) ? answer.error?.code : "admin_api_failed",
         response.status,
         `The running server at ${base} answered: ${answer.error?.message ?? response.status}`,
       );
@@ -97,9 +96,19 @@ export function adminClient(base: string, token: string | null | undefined): Adm
         },
       ),
     replay: (body) => call("/api/replay", body),
-    listHandlers: () => call("/api/handlers"),
-    pauseHandler: (handler, reason) => call(`/api/handlers/${encodeURIComponent(handler)}/pause`, { reason }),
-    resumeHandler: (handler) => call(`/api/handlers/${encodeURIComponent(handler)}/resume`, {}),
+    listHandlers: async () => (await call<{ data: HandlerStateJson[] }>("/api/handlers")).data.map(stateFromJson),
+    async pauseHandler(handler, reason) {
+      const answer = await call<{ pause: HandlerPauseJson; already_paused: boolean }>(
+        `/api/handlers/${encodeURIComponent(handler)}/pause`,
+        { reason },
+      );
+      return { pause: pauseFromJson(answer.pause), alreadyPaused: answer.already_paused };
+    },
+    resumeHandler: async (handler) =>
+      pauseFromJson(
+        (await call<{ pause: HandlerPauseJson | null }>(`/api/handlers/${encodeURIComponent(handler)}/resume`, {}))
+          .pause,
+      ),
     storeHealth: () => call("/api/store-health"),
   };
 }

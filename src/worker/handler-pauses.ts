@@ -7,10 +7,12 @@ export type PausedBy = "operator" | "circuit_breaker";
 
 export interface HandlerPause {
   handler: string;
-  paused_at: string;
-  paused_by: PausedBy;
+  /** ISO time. */
+  pausedAt: string;
+  pausedBy: PausedBy;
   reason: string | null;
-  consecutive_failures: number | null;
+  /** The failed runs in a row that made the circuit breaker pause it; null for an operator's pause. */
+  consecutiveFailures: number | null;
 }
 
 /** One line of `handlers list` and `GET /api/handlers`: a handler known here, paused, or with runs waiting. */
@@ -99,7 +101,8 @@ export async function listHandlerStates(store: Store, known: readonly string[]):
   }));
 }
 
-const PAUSE_COLUMNS = `handler, to_json(paused_at)#>>'{}' AS paused_at, paused_by, reason, consecutive_failures`;
+const PAUSE_COLUMNS = `handler, to_json(paused_at)#>>'{}' AS "pausedAt", paused_by AS "pausedBy", reason,
+  consecutive_failures AS "consecutiveFailures"`;
 
 /** Pause and resume for the dashboard and the library (`inbox.handlers`): the local workers learn of it at once. */
 export interface HandlerControl {

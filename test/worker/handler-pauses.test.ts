@@ -55,7 +55,7 @@ describe.each(ENGINES)("pausing handlers on %s", (engine) => {
       registering.on("customer.created", (event) => void ran.push(["audit", event.id]), { name: "audit" });
     });
     const paused = await opened.handlers.pause("sync-crm", "CRM maintenance until 3 am");
-    expect(paused).toMatchObject({ alreadyPaused: false, pause: { handler: "sync-crm", paused_by: "operator" } });
+    expect(paused).toMatchObject({ alreadyPaused: false, pause: { handler: "sync-crm", pausedBy: "operator" } });
     const ids = await deliverEvents(opened, 3);
     await expect.poll(() => runsOf("audit").sort(), { timeout: 10_000 }).toEqual([...ids].sort());
     await sleep(POLL_MS * 10);
@@ -65,7 +65,7 @@ describe.each(ENGINES)("pausing handlers on %s", (engine) => {
       { handler: "audit", paused: null, waiting: 0 },
       {
         handler: "sync-crm",
-        paused: expect.objectContaining({ paused_by: "operator", reason: "CRM maintenance until 3 am" }),
+        paused: expect.objectContaining({ pausedBy: "operator", reason: "CRM maintenance until 3 am" }),
         waiting: 3,
       },
     ]);
@@ -120,8 +120,8 @@ describe.each(ENGINES)("pausing handlers on %s", (engine) => {
     expect(breakerPauses).toHaveLength(1);
     expect(breakerPauses[0]).toMatchObject({
       handler: "ledger",
-      paused_by: "circuit_breaker",
-      consecutive_failures: 3,
+      pausedBy: "circuit_breaker",
+      consecutiveFailures: 3,
     });
     expect(texts[0]).toContain('Handler "ledger" paused by the circuit breaker: 3 failed runs in a row');
     expect(texts[0]).toContain("stripe-inbox handlers resume ledger");
@@ -130,7 +130,7 @@ describe.each(ENGINES)("pausing handlers on %s", (engine) => {
     await sleep(POLL_MS * 20);
     expect(ran.length).toBe(claimedBeforeThePause);
     const [line] = await opened.handlers.list();
-    expect(line).toMatchObject({ handler: "ledger", waiting: 2, paused: { paused_by: "circuit_breaker" } });
+    expect(line).toMatchObject({ handler: "ledger", waiting: 2, paused: { pausedBy: "circuit_breaker" } });
     await opened.handlers.resume("ledger");
     await expect.poll(() => ran.length, { timeout: 10_000 }).toBe(claimedBeforeThePause + 2);
   });
