@@ -41,8 +41,11 @@ export interface HandlerContext {
 export type Handler<E = Stripe.Event> = (event: E, ctx: HandlerContext) => Promise<void> | void;
 
 export interface HandlerOptions {
-  /** Stable name: run records are keyed by it. Defaults to the pattern, or the pattern plus the function's name. */
-  name?: string;
+  /**
+   * Stable name, unique in the process: run records, pauses and metrics are keyed by it, so it must survive a rename
+   * of the function or a move of the code (1-100 of A-Z a-z 0-9 _ . : * -).
+   */
+  name: string;
   retry?: Partial<RetryPolicy>;
   /** Run events about the same `data.object.id` one at a time, in `created` order. */
   ordered?: boolean;
@@ -62,16 +65,18 @@ const NAME = /^[A-Za-z0-9_.:*-]{1,100}$/;
 export class HandlerRegistry {
   readonly #handlers = new Map<string, RegisteredHandler>();
 
-  on<P extends EventPattern>(pattern: P, fn: Handler<EventFor<P>>, options?: HandlerOptions): void;
-  on(
-    pattern: string,
-    fn: Handler<{ id: string; type: string; [key: string]: unknown }>,
-    options?: HandlerOptions,
-  ): void;
-  on(pattern: string, fn: Handler<never>, options: HandlerOptions = {}): void {
+  on<P extends EventPattern>(pattern: P, fn: Handler<EventFor<P>>, options: HandlerOptions): void;
+  on(pattern: string, fn: Handler<{ id: string; type: string; [key: string]: unknown }>, options: HandlerOptions): void;
+  on(pattern: string, fn: Handler<never>, options: HandlerOptions): void {
     if (typeof pattern !== "string" || pattern === "")
       throw new ConfigError("inbox.on needs an event type or pattern.");
-    const name = options.name ?? (fn.name ? `${pattern}:${fn.name}` : pattern);
+    if (typeof fn !== "function") throw new ConfigError(`inbox.on("${pattern}", ...) needs a handler function.`);
+    const name = options?.name;
+    if (typeof name !== "string") {
+      throw new ConfigError(
+        `inbox.on("${pattern}", handler, { name }) needs a name: run records are keyed by it, so it must stay the same when the code changes.`,
+      );
+    }
     if (!NAME.test(name)) throw new ConfigError(`Handler name "${name}" must be 1-100 of A-Z a-z 0-9 _ . : * -.`);
     if (this.#handlers.has(name)) {
       throw new ConfigError(

@@ -15,9 +15,13 @@ describe("run transactions of a process with more handler slots than connections
     db = await openWorkerTestDb("postgres");
     const marker = `connections_test_${db.config.schema}`;
     inbox = createInbox({ secret: SECRET, ...db.config, workers: { concurrency: 24, pollMs: 50 } });
-    inbox.on("customer.created", async (_event, ctx) => {
-      await ctx.sql(`SELECT pg_sleep(0.3) /* ${marker} */`);
-    });
+    inbox.on(
+      "customer.created",
+      async (_event, ctx) => {
+        await ctx.sql(`SELECT pg_sleep(0.3) /* ${marker} */`);
+      },
+      { name: "sleep-in-transaction" },
+    );
     await deliverAll(
       inbox,
       Array.from({ length: 24 }, () => eventBody()),

@@ -28,10 +28,14 @@ describe.each(ENGINES)("runs that never query (%s)", (engine) => {
     // Each run waits until both have started: with a transaction held per run on PGlite, the second never would.
     const bothStarted = gate();
     let started = 0;
-    inbox.on("customer.created", async () => {
-      if (++started === 2) bothStarted.open();
-      await bothStarted.opened;
-    });
+    inbox.on(
+      "customer.created",
+      async () => {
+        if (++started === 2) bothStarted.open();
+        await bothStarted.opened;
+      },
+      { name: "wait-for-both" },
+    );
     await inbox.start();
     await deliver(inbox, eventBody());
     await deliver(inbox, eventBody());

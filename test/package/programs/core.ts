@@ -19,9 +19,13 @@ inbox.on(
   },
   { name: "sync-plan", retry: { maxAttempts: 5 } },
 );
-inbox.on("invoice.*", async (event, ctx) => {
-  ctx.log.info({ invoice: event.data.object.id, key: ctx.idempotencyKey }, "invoice event");
-});
+inbox.on(
+  "invoice.*",
+  async (event, ctx) => {
+    ctx.log.info({ invoice: event.data.object.id, key: ctx.idempotencyKey }, "invoice event");
+  },
+  { name: "log-invoices" },
+);
 inbox.onError((error, _event, ctx) => console.error(ctx.attempt, error));
 
 export const handle: (request: Request) => Promise<Response> = inbox.fetch;
