@@ -1,29 +1,14 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../src/create-inbox.js";
 import { ConfigError } from "../src/errors.js";
 import { createLogger } from "../src/log.js";
 import { eventBody, SECRET, signedHeaders } from "./support/events.js";
+import { captureLines } from "./support/log-lines.js";
 import { CLI, cleanEnv, freePort } from "./support/processes.js";
 import { tempDir } from "./support/stores.js";
 import { openWorkerTestDb, sleep, type WorkerTestDb } from "./support/workers.js";
-
-/** A pino destination that keeps every line it is given. */
-function capture() {
-  const lines: string[] = [];
-  return {
-    lines,
-    destination: new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-    json: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
 
 describe("structured logs", () => {
   let db: WorkerTestDb | undefined;
@@ -38,7 +23,7 @@ describe("structured logs", () => {
     inbox?.fetch(new Request("http://inbox.test/webhooks/stripe", { method: "POST", headers, body }));
 
   it("writes a failed run as one JSON line with its event id, type, handler and attempt", async () => {
-    const out = capture();
+    const out = captureLines();
     db = await openWorkerTestDb("pglite");
     inbox = createInbox({
       secret: SECRET,
@@ -72,7 +57,7 @@ describe("structured logs", () => {
   });
 
   it("logs a rejected delivery with its delivery id and reason, and never the signature or a secret", async () => {
-    const out = capture();
+    const out = captureLines();
     db = await openWorkerTestDb("pglite");
     inbox = createInbox({
       secret: SECRET,
@@ -112,7 +97,7 @@ describe("structured logs", () => {
   });
 
   it("replaces a secret or token passed in a logged object with [redacted]", () => {
-    const out = capture();
+    const out = captureLines();
     createLogger({ level: "info", destination: out.destination }).info(
       { endpoint: { secret: SECRET }, headers: { "stripe-signature": "t=1,v1=abc" }, token: "admin-token" },
       "careless",
@@ -125,7 +110,7 @@ describe("structured logs", () => {
   });
 
   it("writes readable lines instead of JSON when asked to be pretty (on a terminal)", () => {
-    const out = capture();
+    const out = captureLines();
     createLogger({ level: "info", destination: out.destination, pretty: true }).warn(
       { handler: "sync-crm" },
       "handler paused",
@@ -141,7 +126,7 @@ describe("structured logs", () => {
     const before = process.env.STRIPE_INBOX_LOG_LEVEL;
     try {
       process.env.STRIPE_INBOX_LOG_LEVEL = "warn";
-      const out = capture();
+      const out = captureLines();
       const log = createLogger({ destination: out.destination });
       log.info("not shown");
       log.warn("shown");

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import type { Readiness } from "../library/readiness.js";
 import { type InboxMetrics, METRICS_CONTENT_TYPE } from "../metrics/inbox-metrics.js";
 import { nodeHandler, writeReply } from "./node-io.js";
 import type { WebhookReceiver } from "./receive.js";
@@ -11,8 +12,8 @@ export const DEFAULT_WEBHOOK_PATH = "/webhooks/stripe";
 
 export interface InboxServerOptions {
   receive: WebhookReceiver;
-  /** Resolves to null when ready, or to the reason it is not. */
-  readiness: () => Promise<string | null>;
+  /** `inbox.readiness`, answered at /readyz: 200 when ready, else 503 with the reason code. */
+  readiness: () => Promise<Readiness>;
   path?: string;
   log: Logger;
   /** Served at GET /metrics in the Prometheus text format. */
@@ -58,10 +59,12 @@ export function createInboxServer({
     if (url.pathname === path) return webhook(req, res);
     if (url.pathname === "/healthz") return writeReply(res, jsonReply(200, { status: "ok" }));
     if (url.pathname === "/readyz") {
-      const reason = await readiness();
+      const answer = await readiness();
       return writeReply(
         res,
-        jsonReply(reason === null ? 200 : 503, reason === null ? { status: "ready" } : { status: "not_ready", reason }),
+        answer.ready
+          ? jsonReply(200, { status: "ready" })
+          : jsonReply(503, { status: "not_ready", reason: answer.reason }),
       );
     }
     if (metrics && url.pathname === "/metrics") {

@@ -6,7 +6,12 @@ export interface TcpProxy {
   readonly forwarded: number;
   /** Resets every open connection, both sides, and resets new ones on arrival: the database is gone. */
   cut(): void;
-  /** Forwards new connections again. */
+  /**
+   * Keeps every connection, open and new, but forwards nothing either way: the database hangs, as behind a route
+   * that drops packets.
+   */
+  blackhole(): void;
+  /** Forwards new connections again (and, after a blackhole, the open ones). */
   restore(): void;
   close(): Promise<void>;
 }
@@ -15,7 +20,9 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let isCut = false;
+  let isBlackholed = false;
   let forwarded = 0;
+  const pairs = new Map<Socket, Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
     socket.on("close", () => open.delete(socket));
@@ -28,13 +35,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.resetAndDestroy();
       return;
     }
+    track(client);
+    if (isBlackholed) return void client.pause();
     forwarded++;
     const upstream = connect(target.port, target.host);
-    track(client);
     track(upstream);
+    pairs.set(client, upstream);
     client.pipe(upstream);
     upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
+    client.on("close", () => {
+      pairs.delete(client);
+      upstream.destroy();
+    });
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -49,8 +61,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const socket of open) socket.resetAndDestroy();
       open.clear();
     },
+    blackhole() {
+      isBlackholed = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     restore() {
       isCut = false;
+      if (!isBlackholed) return;
+      isBlackholed = false;
+      for (const [client, upstream] of pairs) {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
     },
     async close() {
       for (const socket of open) socket.destroy();
