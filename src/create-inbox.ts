@@ -6,13 +6,12 @@ import { lifecycle } from "./library/lifecycle.js";
 import { addMirror } from "./library/mirror.js";
 import { type InboxOperations, inboxOperations } from "./library/operations.js";
 import { type InboxOptions, resolveSettings } from "./library/options.js";
+import { inboxReadiness, type Readiness } from "./library/readiness.js";
 import { inboxReceiver } from "./library/receiver.js";
 import { type ErrorHook, inboxWorkers } from "./library/workers.js";
 import { createInboxMetrics, type InboxMetrics } from "./metrics/inbox-metrics.js";
 import { readQueueState } from "./metrics/queue-state.js";
 import { timedRegistration } from "./metrics/timed-handlers.js";
-import { mirrorReadiness } from "./mirror/readiness.js";
-import { currentMigration, LATEST_MIGRATION } from "./store/migrate.js";
 import type { Store } from "./store/store.js";
 import { lazyStripeClient } from "./stripe-api.js";
 import { type HandlerControl, handlerControl } from "./worker/handler-pauses.js";
@@ -26,6 +25,7 @@ export type {
   StripeSettings,
   WorkerSettings,
 } from "./library/options.js";
+export type { NotReadyReason, Readiness } from "./library/readiness.js";
 
 export interface Inbox extends InboxOperations {
   /** Registers a handler; the event is typed from the `stripe` package by the pattern. */
@@ -44,10 +44,16 @@ export interface Inbox extends InboxOperations {
   readonly receive: WebhookReceiver;
   /** This inbox's Prometheus metrics (its own registry); `serve` exposes them at /metrics. */
   readonly metrics: InboxMetrics;
-  /** Opens the store, applies migrations and starts the workers if handlers are registered. */
+  /**
+   * Opens the store, applies migrations and starts this process's workers (unless `workers: false`): they run the
+   * registered handlers and mark events that match none `no_handler`.
+   */
   start(): Promise<void>;
-  /** Null when the store answers and its migrations are current, else the reason. */
-  readiness(): Promise<string | null>;
+  /**
+   * Ready when the store answers within a second, its migrations (and the mirror's) are current, and registered
+   * handlers have running workers; otherwise a reason code. The cause behind it is logged, never returned.
+   */
+  readiness(): Promise<Readiness>;
   store(): Promise<Store>;
   /** Stops the workers (running handlers get `graceMs`), waits for in-flight commits, closes the store. */
   stop(graceMs?: number): Promise<void>;
@@ -67,14 +73,14 @@ export function createInbox(options: InboxOptions): Inbox {
   const workers = inboxWorkers(settings, { registry, stripe, metrics });
   // Reads outside any run go through the workers' own connections once they run.
   addMirror(settings, { registry, stripe, store: async () => workers.store ?? (await openStore()) });
-  const receiver = inboxReceiver(settings, { store, metrics, onEventStored: workers.wake });
+  const receiver = inboxReceiver(settings, { store, metrics, onEventStored: workers.eventStored });
   metrics.readQueueFrom(async () => readQueueState(await openStore()));
 
   const { start, stop } = lifecycle({
     async start() {
       const { store: opened } = await store.open();
       await receiver.startSecrets();
-      if (registry.size > 0) await workers.start(opened);
+      await workers.start(opened);
     },
     async stop(graceMs) {
       receiver.close();
@@ -96,15 +102,11 @@ export function createInbox(options: InboxOptions): Inbox {
     start,
     stop,
     store: openStore,
-    async readiness() {
-      try {
-        const opened = await openStore();
-        const current = await currentMigration(opened);
-        if (current !== LATEST_MIGRATION) return `migrations at ${current}, expected ${LATEST_MIGRATION}`;
-        return settings.mirror ? await mirrorReadiness(opened, settings.mirror.schema) : null;
-      } catch (error) {
-        return `store unavailable: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    },
+    readiness: inboxReadiness({
+      store: openStore,
+      mirrorSchema: settings.mirror ? settings.mirror.schema : null,
+      workersNotStarted: () => workers.notStarted,
+      log: settings.log,
+    }),
   };
 }

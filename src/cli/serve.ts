@@ -98,7 +98,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     }),
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
-    workers: { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) },
+    // On Postgres, a serve without handlers only receives: `stripe-inbox worker` processes run the handlers, and
+    // an in-process worker knowing none would mark their events `no_handler` first. On PGlite nothing else can.
+    workers:
+      flags.handlers || mirror || !config.database
+        ? { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) }
+        : false,
     onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });
   if (flags.handlers) await loadHandlers(flags.handlers, inbox);

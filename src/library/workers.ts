@@ -7,6 +7,8 @@ import type { HandlerContext, HandlerRegistry } from "../worker/registry.js";
 import { createWorker, runTransactionsAtOnce, type Worker } from "../worker/worker.js";
 import type { Settings } from "./options.js";
 
+export const NOT_STARTED_WARNING_AFTER_MS = 10_000;
+
 export type ErrorHook = (error: unknown, event: unknown, ctx: HandlerContext) => void;
 
 export interface InboxWorkers {
@@ -16,8 +18,12 @@ export interface InboxWorkers {
   readonly running: boolean;
   /** The workers' own store on Postgres, once started: reads outside runs take its connections, not receiving's. */
   readonly store: Store | null;
-  /** Looks for work now: this process just stored an event or replayed runs. */
+  /** Looks for work now: this process just replayed runs. */
   wake(): void;
+  /** This process just stored an event: looks for work now, or warns once when handlers wait for a `start()`. */
+  eventStored(): void;
+  /** True when handlers are registered and events arrived, but `start()` has not started the workers. */
+  readonly notStarted: boolean;
   /** Re-reads the paused handlers now: this process just paused or resumed one. */
   pausesChanged(): void;
   onError(hook: ErrorHook): void;
@@ -34,6 +40,10 @@ export function inboxWorkers(
   let worker: Worker | null = null;
   let ownStore: Store | null = null;
   let stopListening: (() => Promise<void>) | undefined;
+  let firstArrival: number | null = null;
+  let warned = false;
+  const notStarted = () =>
+    firstArrival !== null && parts.registry.size > 0 && settings.workers !== false && worker === null;
 
   return {
     async start(store) {
@@ -43,7 +53,7 @@ export function inboxWorkers(
       // their own, so a slow handler can never starve the receive path of connections. Its size is bounded apart
       // from the handler slots, so that a few processes stay within Postgres' default 100 connections.
       ownStore =
-        store.engine === "postgres"
+        store.engine === "postgres" && parts.registry.size > 0
           ? await openStore({
               ...settings.store,
               poolSize: runTransactionsAtOnce(concurrency) + 2,
@@ -79,6 +89,21 @@ export function inboxWorkers(
       return ownStore;
     },
     wake: () => worker?.wake(),
+    eventStored() {
+      if (worker) return worker.wake();
+      const now = settings.clock().getTime();
+      firstArrival ??= now;
+      // Not on the first event: an app may take a delivery while its `start()` is still on its way.
+      if (warned || !notStarted() || now - firstArrival < NOT_STARTED_WARNING_AFTER_MS) return;
+      warned = true;
+      log.warn(
+        { handlers: parts.registry.names },
+        "events are being stored but no worker runs their handlers: call inbox.start() in this process, or run `stripe-inbox worker` (set `workers: false` to silence this in a receive-only process)",
+      );
+    },
+    get notStarted() {
+      return notStarted();
+    },
     pausesChanged: () => worker?.pausesChanged(),
     onError(hook) {
       errorHooks.push(hook);

@@ -224,7 +224,7 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     id,
     start() {
-      if (loop || registry.size === 0) return;
+      if (loop) return;
       log.info({ workerId: id, handlers: registry.names, concurrency }, "worker started");
       loop = work();
     },

@@ -34,9 +34,13 @@ describe.each(ENGINES)("typed handlers on workers (%s)", (engine) => {
   it("runs each matching handler once per event, by exact type, wildcard and *", async () => {
     const seen: string[] = [];
     const inbox = await open();
-    inbox.on("customer.created", async (event) => {
-      seen.push(`exact:${event.data.object.id}`);
-    });
+    inbox.on(
+      "customer.created",
+      async (event) => {
+        seen.push(`exact:${event.data.object.id}`);
+      },
+      { name: "customer-created" },
+    );
     inbox.on(
       "customer.*",
       async (event) => {
@@ -77,10 +81,47 @@ describe.each(ENGINES)("typed handlers on workers (%s)", (engine) => {
     expect(statuses.every((run) => run.attempts === 1)).toBe(true);
   });
 
+  it("marks events `no_handler` when no handler is registered at all, and leaves them pending with `workers: false`", async () => {
+    const inbox = await open();
+    await inbox.start();
+    const body = eventBody();
+    await deliver(inbox, body);
+    const statusOf = async () =>
+      (await runs(`SELECT status FROM $schema.events WHERE id = '${JSON.parse(body).id}'`))[0]?.status;
+    await expect.poll(statusOf, { timeout: 10_000 }).toBe("no_handler");
+    expect(await runs("SELECT * FROM $schema.handler_runs")).toEqual([]);
+
+    await inbox.stop();
+    const receiveOnly = createInbox({ secret: SECRET, ...db.config, workers: false });
+    try {
+      const second = eventBody();
+      await receiveOnly.start();
+      await deliver(receiveOnly, second);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const store = await receiveOnly.store();
+      const [row] = await store.query<{ status: string }>(
+        `SELECT status FROM "${db.config.schema}".events WHERE id = $1`,
+        [JSON.parse(second).id],
+      );
+      expect(row?.status).toBe("pending");
+    } finally {
+      await receiveOnly.stop();
+    }
+  });
+
   it("refuses to register the same handler name twice", async () => {
     const inbox = await open();
     inbox.on("invoice.paid", async () => {}, { name: "book-revenue" });
     expect(() => inbox.on("invoice.paid", async () => {}, { name: "book-revenue" })).toThrow(/already registered/);
+  });
+
+  it("refuses a handler without a name, whatever the function is called (a plain JavaScript caller)", async () => {
+    const inbox = await open();
+    const register = inbox.on as (pattern: string, fn: unknown, options?: unknown) => void;
+    expect(() => register("invoice.paid", async function bookRevenue() {})).toThrow(/needs a name/);
+    expect(() => register("invoice.paid", async () => {}, {})).toThrow(/needs a name/);
+    expect(() => register("invoice.paid", "not a function", { name: "x" })).toThrow(/needs a handler function/);
+    expect(() => register("invoice.paid", async () => {}, { name: "has space" })).toThrow(/must be 1-100/);
   });
 
   it("commits the handler's own writes with the run, and retries a failure without re-running its sibling", async () => {
