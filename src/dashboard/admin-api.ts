@@ -6,6 +6,7 @@ import { jsonReply } from "../http/replies.js";
 import { showEvent } from "../inbox/event-queries.js";
 import { readStoreHealth } from "../inbox/store-health.js";
 import type { InboxMetrics } from "../metrics/inbox-metrics.js";
+import { prune } from "../retention/prune.js";
 import type { Store } from "../store/store.js";
 import type { HandlerControl } from "../worker/handler-pauses.js";
 import { replay } from "../worker/replay.js";
@@ -15,6 +16,7 @@ import { EVENT_STATUSES, type EventSearch, searchEvents } from "./event-search.j
 import { pauseToJson, stateToJson } from "./handler-json.js";
 import type { HealthHistory } from "./health-history.js";
 import { readObject } from "./object-view.js";
+import { parsePruneBody, pruneToJson } from "./prune-json.js";
 import { parseReplayBody } from "./replay-request.js";
 
 export interface AdminApiOptions {
@@ -61,6 +63,15 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
       const result = await replay(await store(), filter, { dryRun });
       if (!dryRun) log.info({ filter, ...result }, "replay requested through the admin API");
       return jsonReply(200, { ...result, dry_run: dryRun });
+    }
+    if (path === "/api/prune") {
+      allowMethod(req, "POST");
+      checkSameOrigin(req);
+      const { before, dryRun } = parsePruneBody(await readJson(req));
+      if (before.getTime() > Date.now()) throw badRequest("before is in the future: the latest cut is now.");
+      const result = await prune(await store(), { before, dryRun });
+      if (!dryRun) log.info(pruneToJson(result), "prune requested through the admin API");
+      return jsonReply(200, pruneToJson(result));
     }
     if (path === "/api/handlers") {
       allowMethod(req, "GET");
