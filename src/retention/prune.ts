@@ -77,6 +77,7 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
   );
   let cursor = { receivedAt: "-infinity", id: "" };
   for (;;) {
+    await letOthersIn();
     const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
       before.toISOString(),
       cursor.receivedAt,
@@ -105,6 +106,7 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
 
   let deliveryCursor = { receivedAt: "-infinity", id: "0" };
   for (;;) {
+    await letOthersIn();
     const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
       sql.removeDeliveries,
       [before.toISOString(), deliveryCursor.receivedAt, deliveryCursor.id, batch],
@@ -115,12 +117,21 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
   }
 
   for (;;) {
+    await letOthersIn();
     const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
     const removed = Number(row?.removed ?? 0);
     result.expiredIds += removed;
     if (removed < batch) break;
   }
   return result;
+}
+
+/**
+ * Between batches, deliveries and workers waiting in this process get their turn. PGlite runs in this thread and
+ * answers without any I/O: a loop of its queries alone would hold the event loop until the prune ends.
+ */
+function letOthersIn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
