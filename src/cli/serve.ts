@@ -141,6 +141,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     mirrorSchema: mirrorSchemaOf(mirror),
     alerts,
     handlers: inbox.handlers,
+    retentionMs,
   });
   const server = createInboxServer({
     receive: inbox.receive,

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbox } from "../../src/create-inbox.js";
+import type { InboxStorage } from "../../src/retention/storage.js";
 import { eventBody, SECRET, signedHeaders } from "../support/events.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
 import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
@@ -125,6 +126,15 @@ describe("stripe-inbox prune", () => {
       )
       .toEqual(["no_handler", "no_handler"]);
 
+    const stats = async () => {
+      const response = await fetch(`${serve?.base}/api/stats`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return ((await response.json()) as { storage: InboxStorage }).storage;
+    };
+    const storage = await stats();
+    expect(storage).toMatchObject({ retention: "30d", nextPrune: { events: 0 } });
+    expect(storage.oldestEventAt).not.toBeNull();
+    expect(storage.tables.find((table) => table.name === "events")?.bytes).toBeGreaterThan(0);
+
     const dryRun = await runCli(["prune", "--before", "now", "--dry-run"], env);
     expect(dryRun.stderr).toBe("");
     expect(dryRun.stdout).toMatch(
@@ -136,5 +146,7 @@ describe("stripe-inbox prune", () => {
     expect(await post(bodies[0] as string)).toMatchObject({ duplicate: true });
     const listed = await runCli(["events", "list", "--json"], env);
     expect(JSON.parse(listed.stdout)).toEqual([]);
+    // The prune made the stats read afresh.
+    expect((await stats()).oldestEventAt).toBeNull();
   });
 });
