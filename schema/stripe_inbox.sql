@@ -129,6 +129,16 @@ CREATE TABLE stripe_inbox.migrations (
 );
 
 --
+-- Name: pruned_event_ids; Type: TABLE; Schema: stripe_inbox; Owner: -
+--
+
+CREATE TABLE stripe_inbox.pruned_event_ids (
+    id text NOT NULL,
+    pruned_at timestamp with time zone NOT NULL,
+    keep_until timestamp with time zone NOT NULL
+);
+
+--
 -- Name: webhook_secrets; Type: TABLE; Schema: stripe_inbox; Owner: -
 --
 
@@ -183,6 +193,13 @@ ALTER TABLE ONLY stripe_inbox.handler_runs
 
 ALTER TABLE ONLY stripe_inbox.migrations
     ADD CONSTRAINT migrations_pkey PRIMARY KEY (id);
+
+--
+-- Name: pruned_event_ids pruned_event_ids_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
+--
+
+ALTER TABLE ONLY stripe_inbox.pruned_event_ids
+    ADD CONSTRAINT pruned_event_ids_pkey PRIMARY KEY (id);
 
 --
 -- Name: webhook_secrets webhook_secrets_pkey; Type: CONSTRAINT; Schema: stripe_inbox; Owner: -
@@ -250,6 +267,12 @@ CREATE INDEX handler_runs_ordering_idx ON stripe_inbox.handler_runs USING btree 
 --
 
 CREATE INDEX handler_runs_ready_idx ON stripe_inbox.handler_runs USING btree (run_at) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
+
+--
+-- Name: pruned_event_ids_keep_until_idx; Type: INDEX; Schema: stripe_inbox; Owner: -
+--
+
+CREATE INDEX pruned_event_ids_keep_until_idx ON stripe_inbox.pruned_event_ids USING btree (keep_until);
 
 --
 -- Name: handler_runs handler_runs_event_id_fkey; Type: FK CONSTRAINT; Schema: stripe_inbox; Owner: -

@@ -1,6 +1,7 @@
 import { ConfigError } from "./errors.js";
 import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, type InboxOptions, parseSecrets } from "./library/options.js";
+import { DEFAULT_RETENTION, parseRetention } from "./retention/duration.js";
 import { DEFAULT_SCHEMA } from "./store/store.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
 
@@ -20,6 +21,8 @@ export interface InboxConfig extends InboxOptions {
   schema: string;
   receive: { toleranceSeconds: number; maxBodyBytes: number; path: string };
   stripe: { apiKey: string | undefined; apiBase: string | undefined };
+  /** STRIPE_INBOX_RETENTION: `90d` by default, `off` keeps everything. */
+  retention: { keep: string };
   listen: { host: string; port: number };
 }
 
@@ -35,8 +38,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): InboxConfig
       path: env.STRIPE_INBOX_WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH,
     },
     stripe: { apiKey: env.STRIPE_API_KEY || undefined, apiBase: env.STRIPE_API_BASE || undefined },
+    retention: { keep: retentionFromEnv(env) },
     listen: { host: env.HOST || DEFAULT_HOST, port: parsePort(env.PORT) },
   };
+}
+
+function retentionFromEnv(env: NodeJS.ProcessEnv): string {
+  const keep = env.STRIPE_INBOX_RETENTION?.trim() || DEFAULT_RETENTION;
+  parseRetention(keep, "STRIPE_INBOX_RETENTION");
+  return keep;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

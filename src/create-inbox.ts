@@ -8,6 +8,7 @@ import { type InboxOperations, inboxOperations } from "./library/operations.js";
 import { type InboxOptions, resolveSettings } from "./library/options.js";
 import { inboxReadiness, type Readiness } from "./library/readiness.js";
 import { inboxReceiver } from "./library/receiver.js";
+import { inboxRetention } from "./library/retention.js";
 import { type ErrorHook, inboxWorkers } from "./library/workers.js";
 import { createInboxMetrics, type InboxMetrics } from "./metrics/inbox-metrics.js";
 import { readQueueState } from "./metrics/queue-state.js";
@@ -22,6 +23,7 @@ export type {
   InboxOptions,
   MirrorSettings,
   ReceiveSettings,
+  RetentionSettings,
   StripeSettings,
   WorkerSettings,
 } from "./library/options.js";
@@ -46,7 +48,8 @@ export interface Inbox extends InboxOperations {
   readonly metrics: InboxMetrics;
   /**
    * Opens the store, applies migrations and starts this process's workers (unless `workers: false`): they run the
-   * registered handlers and mark events that match none `no_handler`.
+   * registered handlers and mark events that match none `no_handler`. A process running workers also prunes what
+   * `retention` allows, about hourly.
    */
   start(): Promise<void>;
   /**
@@ -74,6 +77,7 @@ export function createInbox(options: InboxOptions): Inbox {
   // Reads outside any run go through the workers' own connections once they run.
   addMirror(settings, { registry, stripe, store: async () => workers.store ?? (await openStore()) });
   const receiver = inboxReceiver(settings, { store, metrics, onEventStored: workers.eventStored });
+  const retention = inboxRetention(settings, { store: async () => workers.store ?? (await openStore()) });
   metrics.readQueueFrom(async () => readQueueState(await openStore()));
 
   const { start, stop } = lifecycle({
@@ -81,16 +85,18 @@ export function createInbox(options: InboxOptions): Inbox {
       const { store: opened } = await store.open();
       await receiver.startSecrets();
       await workers.start(opened);
+      if (workers.running) retention.start();
     },
     async stop(graceMs) {
       receiver.close();
+      await retention.stop();
       await workers.stop(graceMs);
       await store.close();
     },
   });
 
   return {
-    ...inboxOperations(settings, { store: openStore, stripe, wakeWorkers: workers.wake }),
+    ...inboxOperations(settings, { store: openStore, stripe, wakeWorkers: workers.wake, prune: retention.prune }),
     on: timedRegistration(registry, metrics),
     onError: workers.onError,
     fetch: receiver.fetch,

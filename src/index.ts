@@ -10,6 +10,7 @@ export {
   type NotReadyReason,
   type Readiness,
   type ReceiveSettings,
+  type RetentionSettings,
   type StripeSettings,
   type WorkerSettings,
 } from "./create-inbox.js";
@@ -44,6 +45,7 @@ export { createLogger, type LoggerSettings } from "./log.js";
 export type { DeliveryOutcome, InboxMetrics } from "./metrics/inbox-metrics.js";
 export type { BackfillOptions, BackfillProgress } from "./mirror/backfill.js";
 export type { ReconcileOptions, ReconcileResult } from "./mirror/reconcile.js";
+export type { PruneResult } from "./retention/prune.js";
 export type { Queryable, Store } from "./store/store.js";
 export { type SignOptions, sign } from "./verify/sign.js";
 export { type VerifiedSignature, type VerifyOptions, verifySignature } from "./verify/verify.js";

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { configFromEnv, type InboxConfig, parsePort } from "../config.js";
 import { ConfigError } from "../errors.js";
+import { parseRetention } from "../retention/duration.js";
 
 /** Flags shared by every command that opens the store; each overrides its environment variable. */
 export function withStoreOptions(command: Command): Command {
@@ -45,4 +46,11 @@ export function parseLease(value: string | undefined): number | undefined {
     throw new ConfigError(`--lease must be a duration from 1s to 24h, such as 30s, 5m or 1500ms; not "${value}".`);
   }
   return ms;
+}
+
+/** `--retention`, else STRIPE_INBOX_RETENTION (90d): milliseconds, or null for `off`. */
+export function resolveRetention(config: InboxConfig, flag: string | undefined): number | null {
+  return flag === undefined
+    ? parseRetention(config.retention.keep, "STRIPE_INBOX_RETENTION")
+    : parseRetention(flag, "--retention");
 }

@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { createInbox } from "../create-inbox.js";
 import { parseAccounts } from "../mirror/accounts.js";
+import { durationMs } from "../retention/duration.js";
 import { resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
-import { durationMs, parseWhen } from "./replay.js";
+import { parseWhen } from "./replay.js";
 
 const DEFAULT_SINCE_MS = 3 * 86_400_000;
 

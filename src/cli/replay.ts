@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { replayBody } from "../dashboard/replay-request.js";
 import { InboxError } from "../errors.js";
+import { durationMs } from "../retention/duration.js";
 import { isPostgresTimestamp, parseIsoTimestamp } from "../store/pg-values.js";
 import { type ReplayFilter, type ReplayResult, replay } from "../worker/replay.js";
 import { type StoreFlags, withStoreOptions } from "./options.js";
@@ -82,12 +83,6 @@ Examples:
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** `30s`, `15m`, `2h`, `3d` in milliseconds, or null when the value is not such a duration. */
-export function durationMs(value: string): number | null {
-  const match = /^(\d+)([smhd])$/.exec(value);
-  return match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s"] : null;
 }
 
 export function parseWhen(value: string): Date {

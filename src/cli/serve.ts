@@ -13,12 +13,13 @@ import { parseAccounts } from "../mirror/accounts.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
 import { scheduleReconcile } from "../mirror/reconcile-schedule.js";
+import { formatRetention } from "../retention/duration.js";
 import { checkStripeApi } from "../stripe-api.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { type LimitFlags, resolveLimits, withLimitOptions } from "./limit-flags.js";
 import { loadHandlers } from "./load-handlers.js";
-import { parseLease, resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { parseLease, resolveConfig, resolveRetention, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseEvery } from "./reconcile.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -36,6 +37,10 @@ export function registerServe(program: Command): void {
       "how long a claimed run is this process's before another worker may take it over (default 5m)",
     )
     .option("--mirror [schema]", "keep the Postgres mirror of Stripe objects (env STRIPE_INBOX_MIRROR; schema: stripe)")
+    .option(
+      "--retention <duration>",
+      "keep handled events this long, then prune them: 30d, 12h, or off (env STRIPE_INBOX_RETENTION, default 90d)",
+    )
     .option(
       "--revalidate <types>",
       "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
@@ -62,11 +67,13 @@ type ServeFlags = StoreFlags &
     revalidate?: string;
     reconcileEvery?: number;
     reconcileAccount?: string;
+    retention?: string;
   };
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
   const leaseMs = parseLease(flags.lease);
+  const retentionMs = resolveRetention(config, flags.retention);
   const limits = resolveLimits(flags);
   // Checked before anything starts: a bad combination must not leave migrations and workers behind.
   serverLimits(limits.server);
@@ -90,20 +97,21 @@ async function serve(flags: ServeFlags): Promise<void> {
             accounts: parseAccounts(flags.reconcileAccount, "--reconcile-account"),
           }),
         };
+  // On Postgres, a serve without handlers only receives: `stripe-inbox worker` processes run the handlers, and
+  // an in-process worker knowing none would mark their events `no_handler` first. On PGlite nothing else can.
+  const runsWorkers = Boolean(flags.handlers || mirror || !config.database);
   const inbox = createInbox({
     ...config,
     secret: devSecret ? [devSecret.secret] : config.secret,
+    retention: retentionMs === null ? false : { keep: retentionMs },
     ...(limits.maxUnverifiedBytes !== undefined && {
       receive: { ...config.receive, maxUnverifiedBytes: limits.maxUnverifiedBytes },
     }),
     logger: log,
     mirror: withRevalidation(mirror, flags.revalidate),
-    // On Postgres, a serve without handlers only receives: `stripe-inbox worker` processes run the handlers, and
-    // an in-process worker knowing none would mark their events `no_handler` first. On PGlite nothing else can.
-    workers:
-      flags.handlers || mirror || !config.database
-        ? { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) }
-        : false,
+    workers: runsWorkers
+      ? { pauseAfterFailures: pauseAfterFailuresFromEnv(), ...(leaseMs !== undefined && { leaseMs }) }
+      : false,
     onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
   });
   if (flags.handlers) await loadHandlers(flags.handlers, inbox);
@@ -133,6 +141,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     mirrorSchema: mirrorSchemaOf(mirror),
     alerts,
     handlers: inbox.handlers,
+    retentionMs,
   });
   const server = createInboxServer({
     receive: inbox.receive,
@@ -156,8 +165,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const { host } = config.listen;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${inbox.path}`;
-  log.info({ url, engine: config.database ? "postgres" : "pglite" }, "listening");
-  printBanner(url, config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`, devSecret);
+  const retention = formatRetention(retentionMs);
+  log.info({ url, engine: config.database ? "postgres" : "pglite", retention }, "listening");
+  printBanner(
+    url,
+    config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`,
+    retentionLine(retention, runsWorkers),
+    devSecret,
+  );
   const dashboardUrl = new URL("/", url).href;
   // On PGlite this process holds the data dir: other commands reach the data through its admin API.
   const advertised = config.database ? null : advertiseServer(config.dataDir, localUrl(host, port));
@@ -208,8 +223,19 @@ function alertThresholds() {
   return { oldestPendingSeconds: value };
 }
 
-function printBanner(url: string, engine: string, devSecret: { secret: string; created: boolean } | null): void {
-  const lines = [``, `  stripe-inbox is receiving Stripe webhooks at ${url}`, `  store: ${engine}`];
+function retentionLine(retention: string, runsWorkers: boolean): string {
+  if (retention === "off") return "retention: off (every event is kept; `stripe-inbox prune` removes on demand)";
+  const where = runsWorkers ? "this process prunes about hourly" : "the `stripe-inbox worker` processes prune them";
+  return `retention: ${retention} (handled events older than that are removed; ${where})`;
+}
+
+function printBanner(
+  url: string,
+  engine: string,
+  retention: string,
+  devSecret: { secret: string; created: boolean } | null,
+): void {
+  const lines = [``, `  stripe-inbox is receiving Stripe webhooks at ${url}`, `  store: ${engine}`, `  ${retention}`];
   if (devSecret) {
     lines.push(
       `  dev webhook secret (${devSecret.created ? "new" : "kept"} in the data dir): ${devSecret.secret}`,

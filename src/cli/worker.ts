@@ -7,7 +7,7 @@ import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
 import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
-import { parseLease, resolveConfig, type StoreFlags, withStoreOptions } from "./options.js";
+import { parseLease, resolveConfig, resolveRetention, type StoreFlags, withStoreOptions } from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -17,6 +17,7 @@ type WorkerFlags = StoreFlags & {
   lease?: string;
   mirror?: string | boolean;
   revalidate?: string;
+  retention?: string;
 };
 
 export function registerWorker(program: Command): void {
@@ -29,6 +30,10 @@ export function registerWorker(program: Command): void {
     )
     .option("--concurrency <n>", "handlers running at once", String(DEFAULT_CONCURRENCY))
     .option(
+      "--retention <duration>",
+      "keep handled events this long, then prune them: 30d, 12h, or off (env STRIPE_INBOX_RETENTION, default 90d)",
+    )
+    .option(
       "--lease <duration>",
       "how long a claimed run is this worker's before another worker may take it over (default 5m)",
     )
@@ -40,6 +45,7 @@ export function registerWorker(program: Command): void {
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new ConfigError("--concurrency must be a positive integer.");
       const leaseMs = parseLease(flags.lease);
+      const retentionMs = resolveRetention(config, flags.retention);
       const log = createLogger();
       // The circuit breaker may trip here: only the process whose pause row was written sends the alert.
       const alertDestination = process.env[ALERT_DESTINATION_ENV];
@@ -56,6 +62,7 @@ export function registerWorker(program: Command): void {
           ...(leaseMs !== undefined && { leaseMs }),
         },
         mirror: withRevalidation(mirror, flags.revalidate),
+        retention: retentionMs === null ? false : { keep: retentionMs },
         onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
       });
       if (flags.handlers) await loadHandlers(flags.handlers, inbox);

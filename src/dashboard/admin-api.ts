@@ -6,6 +6,8 @@ import { jsonReply } from "../http/replies.js";
 import { showEvent } from "../inbox/event-queries.js";
 import { readStoreHealth } from "../inbox/store-health.js";
 import type { InboxMetrics } from "../metrics/inbox-metrics.js";
+import { prune } from "../retention/prune.js";
+import { type InboxStorage, readStorage } from "../retention/storage.js";
 import type { Store } from "../store/store.js";
 import type { HandlerControl } from "../worker/handler-pauses.js";
 import { replay } from "../worker/replay.js";
@@ -15,6 +17,7 @@ import { EVENT_STATUSES, type EventSearch, searchEvents } from "./event-search.j
 import { pauseToJson, stateToJson } from "./handler-json.js";
 import type { HealthHistory } from "./health-history.js";
 import { readObject } from "./object-view.js";
+import { parsePruneBody, pruneToJson } from "./prune-json.js";
 import { parseReplayBody } from "./replay-request.js";
 
 export interface AdminApiOptions {
@@ -25,6 +28,8 @@ export interface AdminApiOptions {
   handlers: HandlerControl;
   /** The mirror's schema when the mirror is on, for the object page. */
   mirrorSchema: string | null;
+  /** The retention in milliseconds, or null when off: the stats say what the next prune will remove. */
+  retentionMs: number | null;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -32,9 +37,28 @@ const MAX_PAGE = 200;
 /** A cursor is a time and an event id in base64url JSON: room for the longest id stored (255), however escaped. */
 const MAX_CURSOR = 4_096;
 const MAX_REASON = 500;
+/** The health page asks for stats every few seconds; sizes and the next prune's counts are read at most this often. */
+const STORAGE_READ_EVERY_MS = 60_000;
+const STORAGE_WAIT_MS = 2_000;
 
 /** The admin JSON API, after access was checked: answers every path under /api/. */
-export function adminApi({ store, metrics, history, log, handlers, mirrorSchema }: AdminApiOptions) {
+export function adminApi({ store, metrics, history, log, handlers, mirrorSchema, retentionMs }: AdminApiOptions) {
+  let storage: { read: Promise<InboxStorage | null>; at: number } | null = null;
+  /** Null when the database does not answer in time: the rest of the stats come from memory and still answer. */
+  const readStorageNow = (): Promise<InboxStorage | null> => {
+    if (!storage || Date.now() - storage.at >= STORAGE_READ_EVERY_MS) {
+      const read = store()
+        .then((opened) => readStorage(opened, retentionMs))
+        .catch((error: unknown) => {
+          log.warn({ err: error }, "could not read the inbox's storage for the stats");
+          // Tried again by the next request, not kept for a minute.
+          if (storage?.read === read) storage = null;
+          return null;
+        });
+      storage = { read, at: Date.now() };
+    }
+    return Promise.race([storage.read, new Promise<null>((resolve) => setTimeout(resolve, STORAGE_WAIT_MS, null))]);
+  };
   return async (req: IncomingMessage, url: URL): Promise<WebhookReply> => {
     const path = url.pathname;
     if (path === "/api/events") {
@@ -62,6 +86,18 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
       if (!dryRun) log.info({ filter, ...result }, "replay requested through the admin API");
       return jsonReply(200, { ...result, dry_run: dryRun });
     }
+    if (path === "/api/prune") {
+      allowMethod(req, "POST");
+      checkSameOrigin(req);
+      const { before, dryRun } = parsePruneBody(await readJson(req));
+      if (before.getTime() > Date.now()) throw badRequest("before is in the future: the latest cut is now.");
+      const result = await prune(await store(), { before, dryRun });
+      if (!dryRun) {
+        storage = null;
+        log.info(pruneToJson(result), "prune requested through the admin API");
+      }
+      return jsonReply(200, pruneToJson(result));
+    }
     if (path === "/api/handlers") {
       allowMethod(req, "GET");
       return jsonReply(200, { data: (await handlers.list()).map(stateToJson) });
@@ -88,7 +124,11 @@ export function adminApi({ store, metrics, history, log, handlers, mirrorSchema 
     }
     if (path === "/api/stats") {
       allowMethod(req, "GET");
-      return jsonReply(200, { queue: await metrics.queueState(), history: history.samples() });
+      return jsonReply(200, {
+        queue: await metrics.queueState(),
+        history: history.samples(),
+        storage: await readStorageNow(),
+      });
     }
     throw new InboxError("not_found", 404, `No admin API route ${path}.`);
   };

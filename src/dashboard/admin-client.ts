@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { InboxError, isInboxErrorCode } from "../errors.js";
 import type { DeliveryRow, EventSummary, RunRow } from "../inbox/event-queries.js";
 import type { StoreHealth } from "../inbox/store-health.js";
+import type { PruneResult } from "../retention/prune.js";
 import type { HandlerPause, HandlerState } from "../worker/handler-pauses.js";
 import type { ReplayResult } from "../worker/replay.js";
 import type { EventPage } from "./event-search.js";
 import { type HandlerPauseJson, type HandlerStateJson, pauseFromJson, stateFromJson } from "./handler-json.js";
+import { type PruneBody, type PruneResultJson, pruneFromJson } from "./prune-json.js";
 import type { ReplayBody } from "./replay-request.js";
 
 /** Where `serve` on PGlite says how to reach it: the data dir is its alone, so other commands ask it instead. */
@@ -57,6 +59,7 @@ export interface AdminClient {
     id: string,
   ): Promise<(EventSummary & { payload: unknown; deliveries: DeliveryRow[]; runs: RunRow[] }) | null>;
   replay(body: ReplayBody): Promise<ReplayResult & { dry_run: boolean }>;
+  prune(body: PruneBody): Promise<PruneResult>;
   listHandlers(): Promise<HandlerState[]>;
   pauseHandler(handler: string, reason: string | null): Promise<{ pause: HandlerPause; alreadyPaused: boolean }>;
   /** The pause it lifted, or null when the handler was not paused. */
@@ -96,6 +99,7 @@ export function adminClient(base: string, token: string | null | undefined): Adm
         },
       ),
     replay: (body) => call("/api/replay", body),
+    prune: async (body) => pruneFromJson(await call<PruneResultJson>("/api/prune", body)),
     listHandlers: async () => (await call<{ data: HandlerStateJson[] }>("/api/handlers")).data.map(stateFromJson),
     async pauseHandler(handler, reason) {
       const answer = await call<{ pause: HandlerPauseJson; already_paused: boolean }>(

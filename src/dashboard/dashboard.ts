@@ -27,6 +27,8 @@ export interface DashboardOptions {
   handlers?: HandlerControl | undefined;
   /** Told every health sample: dead letters, a growing backlog, rejection spikes. */
   alerts?: Alerts | undefined;
+  /** The inbox's retention in milliseconds, null when off: the health page shows what the next prune removes. */
+  retentionMs?: number | null | undefined;
 }
 
 export interface Dashboard {
@@ -64,6 +66,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     log: options.log,
     handlers: options.handlers ?? handlerControl({ store, known: () => [] }),
     mirrorSchema: options.mirrorSchema ?? null,
+    retentionMs: options.retentionMs ?? null,
   });
 
   const routes: DashboardRoutes = async (req, res, url, listening) => {

@@ -209,6 +209,8 @@ WITH attempt AS (
               $16::text[], $17::text[], $19::int[], $20::int[], $21::timestamptz[])
     AS e(id, type, object, api_version, created, livemode, account, data_object_id, data_object_type,
          body_offset, body_length, received_at)
+  -- An event pruned by retention is still a duplicate while its id is kept: one primary-key probe per event.
+  WHERE NOT EXISTS (SELECT 1 FROM ${schema}.pruned_event_ids p WHERE p.id = e.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), first_attempt AS (

@@ -8,6 +8,7 @@ import {
   checkBackfillTypes,
 } from "../mirror/backfill.js";
 import { type ReconcileOptions, type ReconcileResult, reconcile } from "../mirror/reconcile.js";
+import type { PruneResult } from "../retention/prune.js";
 import type { Store } from "../store/store.js";
 import { type ReplayFilter, type ReplayResult, replay } from "../worker/replay.js";
 import type { Settings } from "./options.js";
@@ -26,13 +27,25 @@ export interface InboxOperations {
   backfill(options?: BackfillOptions): Promise<BackfillProgress[]>;
   /** Stores the events Stripe has that the inbox missed, so that their handlers run. Needs `stripe.apiKey`. */
   reconcile(options: ReconcileOptions): Promise<ReconcileResult>;
+  /**
+   * Removes now what retention allows, received before `before` (by default the retention back from now): events
+   * whose every run succeeded or that had no handler, their deliveries and runs, rejected attempts. Work not done and
+   * the mirror stay; a pruned event's id stays a duplicate. With `dryRun`, only counts.
+   */
+  prune(options?: { before?: Date | undefined; dryRun?: boolean | undefined }): Promise<PruneResult>;
 }
 
 export function inboxOperations(
   settings: Settings,
-  parts: { store: () => Promise<Store>; stripe: (feature: string) => Stripe; wakeWorkers: () => void },
+  parts: {
+    store: () => Promise<Store>;
+    stripe: (feature: string) => Stripe;
+    wakeWorkers: () => void;
+    prune: InboxOperations["prune"];
+  },
 ): InboxOperations {
   return {
+    prune: parts.prune,
     async replay(filter, options = {}) {
       const dryRun = options.dryRun ?? false;
       const result = await replay(await parts.store(), filter, { dryRun, now: settings.clock() });

@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import { DEFAULT_WEBHOOK_PATH } from "../http/server.js";
 import { type Logger, silentLogger } from "../log.js";
 import { checkMirrorSchema, DEFAULT_MIRROR_SCHEMA } from "../mirror/migrate.js";
+import { DEFAULT_RETENTION, parseRetention } from "../retention/duration.js";
 import { DEFAULT_SCHEMA } from "../store/store.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "../verify/verify.js";
 import type { HandlerPause } from "../worker/handler-pauses.js";
@@ -43,6 +44,11 @@ export interface InboxOptions {
   mirror?: boolean | MirrorSettings | undefined;
   /** The Stripe API, for `ctx.fetchEvent()`, the mirror's revalidation and ties, `backfill` and `reconcile`. */
   stripe?: StripeSettings | undefined;
+  /**
+   * How long handled events are kept (90 days): the process running workers prunes about hourly what is older and
+   * finished, and keeps pruned ids as duplicates. `false` (or `{ keep: "off" }`) keeps everything.
+   */
+  retention?: false | RetentionSettings | undefined;
   /** Told when the circuit breaker pauses a handler (`workers.pauseAfterFailures`): send an alert. */
   onHandlerPaused?: ((pause: HandlerPause) => void) | undefined;
 }
@@ -81,6 +87,16 @@ export interface MirrorSettings {
   revalidate?: readonly string[] | undefined;
 }
 
+export interface RetentionSettings {
+  /**
+   * Events whose every run succeeded, or that had no handler, go with their deliveries and runs once older than this:
+   * `"90d"`, `"12h"`, milliseconds, or `"off"`. Work not done and the mirror are never removed.
+   */
+  keep?: string | number | undefined;
+  /** How often this process prunes (1 h, jittered). */
+  intervalMs?: number | undefined;
+}
+
 export interface StripeSettings {
   /** A secret or restricted key; features that call Stripe say clearly when it is missing. */
   apiKey?: string | undefined;
@@ -106,6 +122,8 @@ export interface Settings {
   };
   workers: false | { concurrency: number; leaseMs?: number; pollMs?: number; pauseAfterFailures?: number | false };
   mirror: { schema: string; revalidate: readonly string[] } | null;
+  /** Null: keep everything. */
+  retention: { keepMs: number; intervalMs: number } | null;
   stripe: StripeSettings;
   onHandlerPaused: ((pause: HandlerPause) => void) | undefined;
 }
@@ -149,6 +167,7 @@ export function resolveSettings(options: InboxOptions): Settings {
       schema: checkMirrorSchema(mirror.schema ?? DEFAULT_MIRROR_SCHEMA),
       revalidate: mirror.revalidate ?? [],
     },
+    retention: retentionSettings(options.retention),
     stripe: options.stripe ?? {},
     onHandlerPaused: options.onHandlerPaused,
   };
@@ -162,6 +181,18 @@ function workerSettings(given: InboxOptions["workers"]): Settings["workers"] {
     ...(given?.pollMs !== undefined && { pollMs: given.pollMs }),
     ...(given?.pauseAfterFailures !== undefined && { pauseAfterFailures: given.pauseAfterFailures }),
   };
+}
+
+export const DEFAULT_PRUNE_INTERVAL_MS = 3_600_000;
+
+function retentionSettings(given: InboxOptions["retention"]): Settings["retention"] {
+  if (given === false) return null;
+  const keepMs = parseRetention(given?.keep ?? DEFAULT_RETENTION, "retention.keep");
+  const intervalMs = given?.intervalMs ?? DEFAULT_PRUNE_INTERVAL_MS;
+  if (!(Number.isInteger(intervalMs) && intervalMs > 0)) {
+    throw new ConfigError(`retention.intervalMs must be a positive integer, not ${intervalMs}.`);
+  }
+  return keepMs === null ? null : { keepMs, intervalMs };
 }
 
 /** `whsec_a,whsec_b`: every secret valid during a rotation. */

@@ -1,8 +1,9 @@
 import type { QueueState } from "../../metrics/queue-state.js";
+import type { InboxStorage } from "../../retention/storage.js";
 import type { HealthSample } from "../health-history.js";
 import type { UiKit } from "./kit.js";
 
-/** The health page: the queue now, and charts of this server's samples over time (inline SVG). */
+/** The health page: the queue now, the inbox's size and what retention will remove, and charts of this server's samples over time (inline SVG). */
 export function healthView(kit: UiKit, root: HTMLElement): () => void {
   const { el } = kit;
   const SVG = "http://www.w3.org/2000/svg";
@@ -63,7 +64,13 @@ export function healthView(kit: UiKit, root: HTMLElement): () => void {
   };
 
   const load = async () => {
-    const stats = await kit.api<{ queue: QueueState | null; history: HealthSample[] }>("/api/stats");
+    const stats = await kit.api<{ queue: QueueState | null; history: HealthSample[]; storage: InboxStorage | null }>(
+      "/api/stats",
+    );
+    const { storage } = stats;
+    const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+    const events = storage?.tables.find((table) => table.name === "events");
+    const next = storage?.nextPrune;
     const samples = stats.history;
     const perMinute = (value: number, sample: HealthSample) =>
       Math.round((value / sample.intervalSeconds) * 60 * 10) / 10;
@@ -85,6 +92,24 @@ export function healthView(kit: UiKit, root: HTMLElement): () => void {
             ].flatMap(([term, value]) => [el("dt", {}, String(term)), el("dd", {}, String(value))]),
           )
         : el("p", { class: "notice error" }, "The database did not answer in time."),
+      storage
+        ? el(
+            "dl",
+            { class: "facts", "data-testid": "storage" },
+            ...[
+              ["inbox size", megabytes(storage.tables.reduce((sum, table) => sum + table.bytes, 0))],
+              ["events kept", `${events?.rows ?? 0} (${megabytes(events?.bytes ?? 0)})`],
+              ["oldest event", storage.oldestEventAt ? kit.time(storage.oldestEventAt) : "none"],
+              ["retention", storage.retention],
+              [
+                "next prune removes",
+                next
+                  ? `${next.events} events, ${next.runs} runs, ${next.deliveries} deliveries`
+                  : "nothing: retention is off",
+              ],
+            ].flatMap(([term, value]) => [el("dt", {}, String(term)), el("dd", {}, String(value))]),
+          )
+        : "",
       el(
         "p",
         { class: "hint" },

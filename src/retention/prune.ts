@@ -1,0 +1,242 @@
+import { InboxError } from "../errors.js";
+import { quoteIdent } from "../store/migrate.js";
+import { isPostgresTimestamp } from "../store/pg-values.js";
+import type { Store } from "../store/store.js";
+import { eligibility } from "./eligibility.js";
+
+/** Rows removed per transaction: small enough that no worker or delivery waits long on a lock prune holds. */
+export const PRUNE_BATCH = 1_000;
+/** Stripe redelivers an event for up to three days; a pruned id stays a duplicate at least that long after the cut. */
+const REDELIVERY_WINDOW_MS = 3 * 86_400_000;
+
+export interface PruneOptions {
+  /** Events and deliveries received before this time may go. */
+  before: Date;
+  /** The clock's now: when pruned ids are kept until, and which kept ids have expired. */
+  now?: Date | undefined;
+  /** Only count what would be removed. */
+  dryRun?: boolean | undefined;
+  batchSize?: number | undefined;
+}
+
+export interface PruneResult {
+  before: string;
+  dryRun: boolean;
+  /** Events whose every run succeeded, or that had no handler, with their deliveries and runs. */
+  events: number;
+  runs: number;
+  /** The removed events' deliveries, rejected attempts and attempts whose event was pruned earlier. */
+  deliveries: number;
+  /** Ids of events pruned earlier, no longer needed to answer a redelivery as a duplicate. */
+  expiredIds: number;
+  /** The removed events' stored payloads (after compression): space Postgres reuses, not space returned to disk. */
+  payloadBytes: number;
+}
+
+/**
+ * Removes what retention allows, received before `before`: events whose every run succeeded or that had no handler,
+ * their runs and deliveries; rejected attempts; and ids of pruned events kept past their time. Work not finished,
+ * and the mirror, are never touched. Safe beside receiving and workers: it deletes in small batches, never waits for
+ * a row another transaction holds, and a pruned event's id is recorded before the event goes, so a redelivery
+ * arriving at any moment is answered as a duplicate.
+ */
+export async function prune(store: Store, options: PruneOptions): Promise<PruneResult> {
+  const now = options.now ?? new Date();
+  const { before } = options;
+  if (!isPostgresTimestamp(before) || before.getTime() > now.getTime()) {
+    throw new InboxError("invalid_request", 400, "The cut must be a time no later than now.");
+  }
+  const batch = options.batchSize ?? PRUNE_BATCH;
+  const sql = pruneStatements(store.schema);
+  const result: PruneResult = {
+    before: before.toISOString(),
+    dryRun: options.dryRun ?? false,
+    events: 0,
+    runs: 0,
+    deliveries: 0,
+    expiredIds: 0,
+    payloadBytes: 0,
+  };
+  if (options.dryRun) {
+    const [counts] = await store.query<Record<"events" | "runs" | "deliveries" | "expired_ids", number>>(sql.count, [
+      before.toISOString(),
+      now.toISOString(),
+    ]);
+    return {
+      ...result,
+      events: Number(counts?.events ?? 0),
+      runs: Number(counts?.runs ?? 0),
+      deliveries: Number(counts?.deliveries ?? 0),
+      expiredIds: Number(counts?.expired_ids ?? 0),
+    };
+  }
+
+  // Kept at least as long as Stripe may redeliver after the cut, and never for less than the retention itself.
+  const keepUntil = new Date(
+    Math.max(now.getTime() + (now.getTime() - before.getTime()), before.getTime() + REDELIVERY_WINDOW_MS),
+  );
+  let cursor = { receivedAt: "-infinity", id: "" };
+  for (;;) {
+    await letOthersIn();
+    const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
+      before.toISOString(),
+      cursor.receivedAt,
+      cursor.id,
+      batch,
+      now.toISOString(),
+      keepUntil.toISOString(),
+    ]);
+    const last = marked.at(-1);
+    if (!last) break;
+    cursor = { receivedAt: last.received_at, id: last.id };
+    await waitForInsertsBeforeMark(store, sql.barrier);
+    const removed = await store.transaction(async (tx) => {
+      const ids = marked.map((row) => row.id);
+      const [row] = await tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(
+        sql.removeEvents,
+        [ids],
+      );
+      return row;
+    });
+    result.events += Number(removed?.events ?? 0);
+    result.runs += Number(removed?.runs ?? 0);
+    result.deliveries += Number(removed?.deliveries ?? 0);
+    result.payloadBytes += Number(removed?.payload_bytes ?? 0);
+  }
+
+  let deliveryCursor = { receivedAt: "-infinity", id: "0" };
+  for (;;) {
+    await letOthersIn();
+    const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
+      sql.removeDeliveries,
+      [before.toISOString(), deliveryCursor.receivedAt, deliveryCursor.id, batch],
+    );
+    if (!row?.last_id || !row.last_received_at) break;
+    result.deliveries += Number(row.removed);
+    deliveryCursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
+  }
+
+  for (;;) {
+    await letOthersIn();
+    const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
+    const removed = Number(row?.removed ?? 0);
+    result.expiredIds += removed;
+    if (removed < batch) break;
+  }
+  return result;
+}
+
+/**
+ * Between batches, deliveries and workers waiting in this process get their turn. PGlite runs in this thread and
+ * answers without any I/O: a loop of its queries alone would hold the event loop until the prune ends.
+ */
+function letOthersIn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A delivery whose statement began before the ids were marked did not see them, and would store the event again once
+ * its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
+ * table closes that window; new deliveries wait for it only as long as the inserts already running. PGlite runs one
+ * statement at a time: nothing can be in flight there.
+ */
+async function waitForInsertsBeforeMark(store: Store, barrier: string): Promise<void> {
+  if (store.engine === "pglite") return;
+  await store.transaction((tx) => tx.exec(barrier));
+}
+
+function pruneStatements(schemaName: string) {
+  const schema = quoteIdent(schemaName);
+  const rule = eligibility(schemaName);
+  return {
+    /** Records the next batch of eligible events' ids as pruned, in the order received; answers them. */
+    markEvents: `
+      WITH picked AS (
+        SELECT e.id, e.received_at FROM ${schema}.events e
+         WHERE e.received_at < $1 AND e.received_at >= $2::timestamptz AND (e.received_at, e.id) > ($2::timestamptz, $3::text)
+           AND ${rule.eventIsRemovable("e")}
+         ORDER BY e.received_at, e.id LIMIT $4
+      ), marked AS (
+        INSERT INTO ${schema}.pruned_event_ids (id, pruned_at, keep_until)
+        SELECT id, $5, $6 FROM picked
+        ON CONFLICT (id) DO UPDATE SET keep_until = greatest(${schema}.pruned_event_ids.keep_until, excluded.keep_until)
+      )
+      SELECT id, to_json(received_at)#>>'{}' AS received_at FROM picked ORDER BY received_at, id`,
+
+    barrier: `SET LOCAL lock_timeout = '10s'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
+
+    /**
+     * Deletes the marked events that are still removable, with their runs and deliveries. Rows another transaction
+     * holds are skipped, never waited for: a replay or a claim that got there first keeps its event, whose id is then
+     * unmarked. The runs are locked before they are judged, so none changes between the judgement and the delete.
+     */
+    removeEvents: `
+      WITH locked_events AS (
+        SELECT e.id FROM ${schema}.events e
+         WHERE e.id = ANY($1::text[]) AND e.status IN ('dispatched', 'no_handler')
+         FOR UPDATE SKIP LOCKED
+      ), locked_runs AS (
+        SELECT r.event_id, r.handler, r.status FROM ${schema}.handler_runs r
+         WHERE r.event_id IN (SELECT id FROM locked_events)
+         FOR UPDATE SKIP LOCKED
+      ), removable AS (
+        SELECT l.id FROM locked_events l
+         WHERE NOT EXISTS (SELECT 1 FROM locked_runs r WHERE r.event_id = l.id AND r.status <> 'succeeded')
+           AND NOT EXISTS (
+             SELECT 1 FROM ${schema}.handler_runs r
+              WHERE r.event_id = l.id
+                AND NOT EXISTS (SELECT 1 FROM locked_runs k WHERE k.event_id = r.event_id AND k.handler = r.handler))
+      ), removed_runs AS (
+        DELETE FROM ${schema}.handler_runs r WHERE r.event_id IN (SELECT id FROM removable) RETURNING 1
+      ), removed_deliveries AS (
+        DELETE FROM ${schema}.deliveries d WHERE d.event_id IN (SELECT id FROM removable) RETURNING 1
+      ), removed_events AS (
+        DELETE FROM ${schema}.events e WHERE e.id IN (SELECT id FROM removable)
+        RETURNING pg_column_size(e.payload) AS payload_bytes
+      ), unmarked AS (
+        DELETE FROM ${schema}.pruned_event_ids p
+         WHERE p.id = ANY($1::text[]) AND p.id NOT IN (SELECT id FROM removable)
+           AND EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.id = p.id)
+      )
+      SELECT (SELECT count(*) FROM removed_events)::int AS events,
+             (SELECT count(*) FROM removed_runs)::int AS runs,
+             (SELECT count(*) FROM removed_deliveries)::int AS deliveries,
+             (SELECT coalesce(sum(payload_bytes), 0) FROM removed_events)::bigint AS payload_bytes`,
+
+    /** The next batch of deliveries without a retained event (rejected, or their event pruned earlier). */
+    removeDeliveries: `
+      WITH picked AS (
+        SELECT d.id, d.received_at FROM ${schema}.deliveries d
+         WHERE d.received_at < $1 AND d.received_at >= $2::timestamptz AND (d.received_at, d.id) > ($2::timestamptz, $3::bigint)
+         ORDER BY d.received_at, d.id LIMIT $4
+      ), removed AS (
+        DELETE FROM ${schema}.deliveries d USING picked p
+         WHERE d.id = p.id AND ${rule.deliveryIsRemovable("d", "$1")}
+        RETURNING 1
+      ), last AS (
+        SELECT to_json(received_at)#>>'{}' AS received_at, id FROM picked ORDER BY received_at DESC, id DESC LIMIT 1
+      )
+      SELECT (SELECT count(*) FROM removed)::int AS removed,
+             (SELECT received_at FROM last) AS last_received_at, (SELECT id FROM last)::text AS last_id`,
+
+    expireIds: `
+      WITH expired AS (
+        DELETE FROM ${schema}.pruned_event_ids WHERE id IN (
+          SELECT id FROM ${schema}.pruned_event_ids WHERE keep_until < $1 ORDER BY keep_until LIMIT $2)
+        RETURNING 1
+      )
+      SELECT count(*)::int AS removed FROM expired`,
+
+    /** What a prune at this cut would remove now. */
+    count: `
+      WITH removable AS (
+        SELECT e.id FROM ${schema}.events e WHERE e.received_at < $1 AND ${rule.eventIsRemovable("e")}
+      )
+      SELECT (SELECT count(*) FROM removable)::int AS events,
+             (SELECT count(*) FROM ${schema}.handler_runs r WHERE r.event_id IN (SELECT id FROM removable))::int AS runs,
+             ((SELECT count(*) FROM ${schema}.deliveries d WHERE d.event_id IN (SELECT id FROM removable))
+              + (SELECT count(*) FROM ${schema}.deliveries d
+                  WHERE d.received_at < $1 AND ${rule.deliveryIsRemovable("d", "$1")}))::int AS deliveries,
+             (SELECT count(*) FROM ${schema}.pruned_event_ids WHERE keep_until < $2)::int AS expired_ids`,
+  };
+}
