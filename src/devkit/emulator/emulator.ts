@@ -26,6 +26,7 @@ import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
 import { stripeSchema } from "./schema/load.js";
 import type { SchemaEndpoint } from "./schema/types.js";
+import { searchRoutes } from "./search/routes.js";
 
 export const DEFAULT_EMULATOR_PORT = 12111;
 
@@ -113,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
     ...eventRoutes(core),
+    ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
   ];
   const api = createApiHandler({ core, routes, schema: stripeSchema(), apiVersion, faults: faultSwitch, log });
