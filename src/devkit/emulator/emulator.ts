@@ -42,7 +42,10 @@ export interface EmulatorOptions {
   /** How long a webhook endpoint may take to answer before the attempt counts as failed. Default 10 s. */
   deliveryTimeoutMs?: number;
   faults?: FaultSettings;
-  /** The `api_version` events carry. Default: the version of the installed `stripe` package. */
+  /**
+   * The account's API version: the one events carry, and webhook endpoints created without `api_version` receive.
+   * Default: the version of the installed `stripe` package, the only one the emulator's objects are shaped in.
+   */
   apiVersion?: string;
   logger?: Logger;
 }
@@ -84,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     retrySchedule: options.deliveryRetrySchedule ?? DEFAULT_DELIVERY_RETRY_SCHEDULE_MS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
     faults: () => faults,
+    apiVersion,
     log,
   });
   const now = () => Math.floor(clock().getTime() / 1000);
