@@ -24,6 +24,7 @@ import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
+import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
 import type { SchemaEndpoint } from "./schema/types.js";
 import { searchRoutes } from "./search/routes.js";
@@ -92,7 +93,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const now = () => Math.floor(clock().getTime() / 1000);
   let baseUrl = "";
-  const events = new EventLog(accounts, now, apiVersion, (event) => delivery.dispatch(event));
+  const schema = stripeSchema();
+  const events = new EventLog(
+    accounts,
+    now,
+    apiVersion,
+    (event) => delivery.dispatch(event),
+    (object) => completeObject(schema, object),
+  );
   const core: EmulatorCore = {
     get store() {
       return accounts.store();
@@ -121,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
   ];
-  const api = createApiHandler({ core, routes, schema: stripeSchema(), apiVersion, faults: faultSwitch, log });
+  const api = createApiHandler({ core, routes, schema, apiVersion, faults: faultSwitch, log });
   const server = createServer((req, res) => void api.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
