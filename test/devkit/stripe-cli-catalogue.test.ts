@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
+import { CLI_API_KEY, eventTypeOfTrigger, runStripeCli, stripeTriggerCatalogue } from "../support/stripe-cli.js";
+
+/** How many of the catalogue pass today: the test fails when fewer do. Raise it with the emulator. */
+const CATALOGUE_FLOOR = 19;
+/** Triggers run at once, each lane on an emulator of its own so a lane's events are its trigger's alone. */
+const LANES = 4;
+const TRIGGER_TIMEOUT_MS = 20_000;
+
+interface Outcome {
+  trigger: string;
+  passed: boolean;
+  /** Why it failed: the CLI's error, or the event it expected and did not see. */
+  reason: string;
+}
+
+let emulators: RunningEmulator[] = [];
+beforeAll(async () => {
+  emulators = await Promise.all(Array.from({ length: LANES }, () => startEmulator({ port: 0 })));
+});
+afterAll(async () => {
+  await Promise.all(emulators.map((emulator) => emulator.close()));
+});
+
+async function runTrigger(emulator: RunningEmulator, trigger: string): Promise<Outcome> {
+  const since = emulator.events().length;
+  const result = await runStripeCli(
+    ["trigger", trigger, "--api-base", emulator.url, "--api-key", CLI_API_KEY],
+    TRIGGER_TIMEOUT_MS,
+  );
+  const expected = eventTypeOfTrigger(trigger);
+  const emitted = emulator
+    .events()
+    .slice(since)
+    .map((event) => event.type);
+  if (result.timedOut) return { trigger, passed: false, reason: `timed out after ${TRIGGER_TIMEOUT_MS} ms` };
+  if (result.code !== 0) return { trigger, passed: false, reason: failureOf(result.output) };
+  if (!emitted.includes(expected)) {
+    return { trigger, passed: false, reason: `succeeded but emitted no ${expected} (emitted: ${emitted.join(", ")})` };
+  }
+  return { trigger, passed: true, reason: "" };
+}
+
+/** The CLI's `Trigger failed: ...` with the error's message, on one line. */
+function failureOf(output: string): string {
+  const at = output.indexOf("Trigger failed:");
+  const failure = at < 0 ? output : output.slice(at);
+  const message = /"message":\s*"((?:[^"\\]|\\.)*)"/.exec(failure)?.[1];
+  const request = /Trigger failed: (?:Request failed, status=(\d+))?/.exec(failure);
+  return message ? `${request?.[1] ?? ""} ${message}`.trim() : failure.trim().split("\n").slice(0, 3).join(" ");
+}
+
+describe("the Stripe CLI's trigger catalogue against the emulator", () => {
+  it("completes at least the known share of `stripe trigger --help`'s events, each emitting its event", async () => {
+    const catalogue = await stripeTriggerCatalogue();
+    expect(catalogue.length).toBeGreaterThan(100);
+    const queue = [...catalogue];
+    const outcomes: Outcome[] = [];
+    await Promise.all(
+      emulators.map(async (emulator) => {
+        for (let trigger = queue.shift(); trigger !== undefined; trigger = queue.shift()) {
+          outcomes.push(await runTrigger(emulator, trigger));
+        }
+      }),
+    );
+    const failed = outcomes.filter((outcome) => !outcome.passed).sort((a, b) => a.trigger.localeCompare(b.trigger));
+    const passed = outcomes.length - failed.length;
+    console.log(
+      [
+        `stripe trigger catalogue: ${passed} of ${catalogue.length} passed against the emulator`,
+        ...failed.map((outcome) => `  ${outcome.trigger}: ${outcome.reason}`),
+      ].join("\n"),
+    );
+    expect(outcomes).toHaveLength(catalogue.length);
+    expect(passed).toBeGreaterThanOrEqual(CATALOGUE_FLOOR);
+  });
+});
