@@ -30,7 +30,7 @@ async function runTrigger(emulator: RunningEmulator, trigger: string): Promise<O
     TRIGGER_TIMEOUT_MS,
   );
   const expected = eventTypeOfTrigger(trigger);
-  const emitted = emulator
+  const emitted: string[] = emulator
     .events()
     .slice(since)
     .map((event) => event.type);
