@@ -207,16 +207,16 @@ const CASES: [string, () => Promise<unknown>, Refusal][] = [
     invalidRequest({
       status: 404,
       message:
-        "Unrecognized request URL (GET: /v1/customers/cus_unknown/balance_transactions). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        "Unrecognized request URL (GET: /v1/customers/cus_unknown/balance_transactions). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. The emulator does not implement Stripe's GET /v1/customers/{id}/balance_transactions (customers.listBalanceTransactions) yet.",
     }),
   ],
   [
     "a Stripe endpoint the emulator does not implement",
-    () => stripe.coupons.create({ percent_off: 10, duration: "once" }),
+    () => stripe.quotes.create({}),
     invalidRequest({
       status: 404,
       message:
-        "Unrecognized request URL (POST: /v1/coupons). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        "Unrecognized request URL (POST: /v1/quotes). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. The emulator does not implement Stripe's POST /v1/quotes (quotes.create) yet.",
     }),
   ],
 ];

@@ -3,10 +3,15 @@ import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/i
 import { CLI_API_KEY, eventTypeOfTrigger, runStripeCli, stripeTriggerCatalogue } from "../support/stripe-cli.js";
 
 /** How many of the catalogue pass today: the test fails when fewer do. Raise it with the emulator. */
-const CATALOGUE_FLOOR = 19;
+const CATALOGUE_FLOOR = 31;
 /** Triggers run at once, each lane on an emulator of its own so a lane's events are its trigger's alone. */
 const LANES = 4;
 const TRIGGER_TIMEOUT_MS = 20_000;
+/**
+ * The CLI sends no `Stripe-Version`, so its requests run at the account's version; its fixtures are written for
+ * accounts from before 2026-09-30.endive (they still send `payment_method_types`), as most accounts are.
+ */
+const ACCOUNT_API_VERSION = "2026-08-26.dahlia";
 
 interface Outcome {
   trigger: string;
@@ -17,7 +22,9 @@ interface Outcome {
 
 let emulators: RunningEmulator[] = [];
 beforeAll(async () => {
-  emulators = await Promise.all(Array.from({ length: LANES }, () => startEmulator({ port: 0 })));
+  emulators = await Promise.all(
+    Array.from({ length: LANES }, () => startEmulator({ port: 0, apiVersion: ACCOUNT_API_VERSION })),
+  );
 });
 afterAll(async () => {
   await Promise.all(emulators.map((emulator) => emulator.close()));

@@ -8,9 +8,10 @@ import { apiFaultBody, type FaultSettings } from "./faults.js";
 import { type Params, stringList } from "./params.js";
 import { createRouter } from "./router.js";
 import { completeShape } from "./schema/complete.js";
-import type { StripeSchema } from "./schema/types.js";
+import type { SchemaEndpoint, StripeSchema } from "./schema/types.js";
 import { stripeId } from "./store.js";
 import { validateParams } from "./validate-params.js";
+import { paramsAtCurrentVersion } from "./version-changes.js";
 
 /** One API request as the emulator saw it, for tests that check what a client sent. */
 export interface RecordedRequest {
@@ -103,13 +104,14 @@ export function createApiHandler(options: ApiHandlerOptions) {
           send(saved.status, saved.body, { "idempotent-replayed": "true" });
           return;
         }
-        const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account);
+        const version = stripeVersion ?? options.apiVersion;
+        const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account, version);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
         if (scoped !== null && !answer.refused) idempotent.set(scoped, { fingerprint, ...answer });
         send(answer.status, answer.body);
         return;
       }
-      const answer = serve(method, url, raw, { id: null, idempotencyKey: null }, account);
+      const answer = serve(method, url, raw, { id: null, idempotencyKey: null }, account, options.apiVersion);
       send(answer.status, answer.body);
     } catch (error) {
       if (error instanceof StripeApiError) return sendError(error);
@@ -125,9 +127,10 @@ export function createApiHandler(options: ApiHandlerOptions) {
     raw: string,
     request: { id: string | null; idempotencyKey: string | null },
     account: string | null,
+    version: string,
   ): { status: number; body: string; refused?: boolean } {
     try {
-      return options.core.accounts.actingAs(account, () => run(method, url, raw, request));
+      return options.core.accounts.actingAs(account, () => run(method, url, raw, request, version));
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
       const body = JSON.stringify(error.body(request.id ?? "req_emulator"), null, 2);
@@ -141,10 +144,12 @@ export function createApiHandler(options: ApiHandlerOptions) {
     url: URL,
     raw: string,
     request: { id: string | null; idempotencyKey: string | null },
+    version: string,
   ): { status: number; body: string } {
     const routed = router.resolve(method, url.pathname);
-    if (!routed) throw unrecognizedUrl(method, url.pathname);
-    const params = parseParams(method === "POST" ? raw : url.search.slice(1));
+    if (!routed) throw unrecognizedUrl(method, url.pathname, router.unimplemented(method, url.pathname));
+    const parsed = parseParams(method === "POST" ? raw : url.search.slice(1));
+    const params = routed.endpoint ? paramsAtCurrentVersion(parsed, routed.endpoint, version) : parsed;
     if (routed.endpoint?.params) validateParams(options.schema, params, routed.endpoint.params);
     const result = routed.route.handler({ params, path: routed.path, request, url: url.pathname });
     const paths = stringList(params, "expand") ?? [];
@@ -229,12 +234,16 @@ function unknownApiVersion(version: string): StripeApiError {
   );
 }
 
-function unrecognizedUrl(method: string, path: string): StripeApiError {
+/** Stripe's own 404; for an endpoint Stripe has and the emulator lacks, it also names what is missing. */
+function unrecognizedUrl(method: string, path: string, lacking: SchemaEndpoint | undefined): StripeApiError {
+  const missing = lacking
+    ? ` The emulator does not implement Stripe's ${lacking.method} ${lacking.path} (${lacking.resource}.${lacking.operation}) yet.`
+    : "";
   return new StripeApiError(
     404,
     "invalid_request_error",
     "",
-    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.${missing}`,
   );
 }
 

@@ -12,6 +12,8 @@ export interface RoutedRequest {
 export interface Router {
   /** The route for a request, or undefined when nothing serves it: Stripe's 404 `Unrecognized request URL`. */
   resolve(method: string, pathname: string): RoutedRequest | undefined;
+  /** The Stripe endpoint a request names when the emulator does not serve it, so the 404 can say what is missing. */
+  unimplemented(method: string, pathname: string): SchemaEndpoint | undefined;
   /** Stripe's endpoints the emulator serves, in the schema's order. */
   implemented: readonly SchemaEndpoint[];
   /** Routes that are not Stripe endpoints: the emulator's controls and Checkout's hosted-page calls. */
@@ -35,13 +37,16 @@ export function createRouter(routes: readonly Route[], schema: StripeSchema): Ro
   const endpointTemplates = schema.endpoints.map((endpoint) => ({ endpoint, ...template(endpoint.path, "{") }));
   const ownTemplates = ownRoutes.map((route) => ({ route, ...template(route.pattern, ":") }));
 
+  const stripeEndpoint = (method: string, parts: readonly string[]) =>
+    mostLiteral(
+      endpointTemplates.filter((candidate) => candidate.endpoint.method === method),
+      parts,
+    )?.endpoint;
+
   return {
     resolve(method, pathname) {
       const parts = pathname.split("/");
-      const endpoint = mostLiteral(
-        endpointTemplates.filter((candidate) => candidate.endpoint.method === method),
-        parts,
-      )?.endpoint;
+      const endpoint = stripeEndpoint(method, parts);
       if (endpoint) {
         const route = implementedBy.get(endpoint);
         return route && { route, endpoint, path: pathParams(route.pattern, parts) };
@@ -51,6 +56,10 @@ export function createRouter(routes: readonly Route[], schema: StripeSchema): Ro
         parts,
       )?.route;
       return own && { route: own, path: pathParams(own.pattern, parts) };
+    },
+    unimplemented(method, pathname) {
+      const endpoint = stripeEndpoint(method, pathname.split("/"));
+      return endpoint && !implementedBy.has(endpoint) ? endpoint : undefined;
     },
     implemented: schema.endpoints.filter((endpoint) => implementedBy.has(endpoint)),
     ownRoutes,

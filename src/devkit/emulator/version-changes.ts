@@ -1,0 +1,51 @@
+import type { Params } from "./params.js";
+import type { SchemaEndpoint } from "./schema/types.js";
+
+/**
+ * A parameter Stripe renamed in a breaking release. A request made at an earlier version (its `Stripe-Version`, or the
+ * account's when it sends none, as the Stripe CLI's fixtures do) still uses the old name, and Stripe reads it as the
+ * new one; at the release and after, the old name is unknown.
+ */
+interface RenamedParam {
+  /** The first version with the new name. */
+  since: string;
+  endpoints: readonly string[];
+  from: string;
+  to: string;
+}
+
+const RENAMED_PARAMS: readonly RenamedParam[] = [
+  {
+    // "Remove support for `payment_method_types` on ... PaymentIntentCreateParams ...": the allowed list took its place.
+    since: "2026-09-30.endive",
+    endpoints: [
+      "POST /v1/checkout/sessions",
+      "POST /v1/payment_intents",
+      "POST /v1/payment_intents/{id}",
+      "POST /v1/payment_intents/{id}/confirm",
+      "POST /v1/setup_intents",
+      "POST /v1/setup_intents/{id}",
+      "POST /v1/setup_intents/{id}/confirm",
+    ],
+    from: "payment_method_types",
+    to: "allowed_payment_method_types",
+  },
+];
+
+/** Stripe's versions are dated, so their order is their names' order. */
+function before(version: string, release: string): boolean {
+  return version.slice(0, 10) < release.slice(0, 10);
+}
+
+/** The request's parameters as the installed version names them, for a request made at `version`. */
+export function paramsAtCurrentVersion(params: Params, endpoint: SchemaEndpoint, version: string): Params {
+  const key = `${endpoint.method} ${endpoint.path}`;
+  let upgraded = params;
+  for (const change of RENAMED_PARAMS) {
+    if (!before(version, change.since) || !change.endpoints.includes(key)) continue;
+    if (upgraded[change.from] === undefined || upgraded[change.to] !== undefined) continue;
+    const { [change.from]: value, ...rest } = upgraded;
+    upgraded = { ...rest, [change.to]: value };
+  }
+  return upgraded;
+}
