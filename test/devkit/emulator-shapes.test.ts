@@ -129,6 +129,29 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.invoices.pay(open.latest_invoice as string, { payment_method: "pm_card_visa" });
   await stripe.subscriptions.cancel(subscription.id);
 
+  const item = await stripe.invoiceItems.create({ customer: payer.id, amount: 700, currency: "usd" });
+  await stripe.invoiceItems.retrieve(item.id);
+  await stripe.invoiceItems.update(item.id, { description: "setup fee" });
+  await stripe.invoiceItems.list({ customer: payer.id });
+  const draft = await stripe.invoices.create({ customer: payer.id, pending_invoice_items_behavior: "include" });
+  await stripe.invoiceItems.create({ customer: payer.id, invoice: draft.id, pricing: { price: price.id } });
+  await stripe.invoices.update(draft.id, { metadata: { order: "9" } });
+  await stripe.invoices.finalizeInvoice(draft.id);
+  await stripe.invoices.pay(draft.id, { payment_method: "pm_card_visa" });
+  const billed = await stripe.invoices.create({
+    customer: payer.id,
+    collection_method: "send_invoice",
+    days_until_due: 7,
+  });
+  await stripe.invoiceItems.del(
+    (await stripe.invoiceItems.create({ customer: payer.id, invoice: billed.id, amount: 5, currency: "usd" })).id,
+  );
+  await stripe.invoiceItems.create({ customer: payer.id, invoice: billed.id, amount: 900, currency: "usd" });
+  await stripe.invoices.sendInvoice(billed.id);
+  await stripe.invoices.markUncollectible(billed.id);
+  await stripe.invoices.voidInvoice(billed.id);
+  await stripe.invoices.del((await stripe.invoices.create({ customer: payer.id })).id);
+
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });
   await stripe.setupIntents.confirm(setup.id, { payment_method: "pm_card_visa" });

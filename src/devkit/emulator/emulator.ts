@@ -15,6 +15,7 @@ import { controlRoutes } from "./resources/control.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
+import { invoiceItemRoutes } from "./resources/invoice-items.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
 import { priceRoutes } from "./resources/prices.js";
@@ -122,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...priceRoutes(core),
     ...setupIntentRoutes(core),
     ...subscriptionRoutes(core),
+    ...invoiceItemRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),

@@ -1,20 +1,70 @@
 import type Stripe from "stripe";
-import type { EmulatorCore, Route } from "../core.js";
+import { deletedStub, type EmulatorCore, type Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
-import { optionalString } from "../params.js";
+import {
+  mergeMetadata,
+  nullableString,
+  optionalInteger,
+  optionalString,
+  type Params,
+  requireString,
+} from "../params.js";
 import { stripeId } from "../store.js";
-import { createPaymentIntent } from "./payment-intents.js";
+import {
+  defaultPaymentMethod,
+  finalizeInvoice,
+  insertDraftInvoice,
+  invoiceItemLine,
+  invoiceTotals,
+  payInvoice,
+} from "./invoice-objects.js";
 
-/** `/v1/invoices`: the invoices subscriptions make; retrieve, list, their lines, and pay an open one. */
+const DAY = 86_400;
+
+/**
+ * `/v1/invoices`, Stripe's invoice life cycle: a `draft` is edited or deleted, finalized to `open`, then `paid`,
+ * `void` or `uncollectible`; `send` mails an open one (finalizing a draft first), `pay` pays one (likewise).
+ */
 export function invoiceRoutes(
   core: EmulatorCore,
   onPaid: (invoice: Stripe.Invoice, request: RequestInfo) => void,
 ): Route[] {
   const get = (id: string) => core.store.get<Stripe.Invoice>("invoice", id, "invoice");
+  const finalized = (invoice: Stripe.Invoice, request: RequestInfo) =>
+    invoice.status === "draft" ? finalizeInvoice(core, invoice, request) : invoice;
   return [
+    { method: "POST", pattern: "/v1/invoices", handler: ({ params, request }) => createInvoice(core, params, request) },
     { method: "GET", pattern: "/v1/invoices/:id", handler: ({ path }) => get(path.id as string) },
+    {
+      method: "POST",
+      pattern: "/v1/invoices/:id",
+      handler: ({ path, params, request }) => {
+        const invoice = get(path.id as string);
+        const changes: Partial<Stripe.Invoice> = { metadata: mergeMetadata(params, invoice.metadata ?? {}) };
+        const description = nullableString(params, "description");
+        if (description !== undefined) {
+          requireStatus(invoice, ["draft"], "description");
+          changes.description = description;
+        }
+        const previous = core.store.update(invoice, changes);
+        if (Object.keys(previous).length > 0) core.events.emit("invoice.updated", invoice, request, previous);
+        return invoice;
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/v1/invoices/:id",
+      handler: ({ path, request }) => {
+        const invoice = get(path.id as string);
+        requireStatus(invoice, ["draft"], "delete");
+        releaseInvoiceItems(core, invoice);
+        core.store.remove(invoice);
+        core.events.emit("invoice.deleted", invoice, request);
+        return deletedStub(invoice);
+      },
+    },
     {
       method: "GET",
       pattern: "/v1/invoices/:id/lines",
@@ -22,9 +72,18 @@ export function invoiceRoutes(
     },
     {
       method: "POST",
+      pattern: "/v1/invoices/:id/finalize",
+      handler: ({ path, request }) => {
+        const invoice = get(path.id as string);
+        requireStatus(invoice, ["draft"], "finalize");
+        return finalizeInvoice(core, invoice, request);
+      },
+    },
+    {
+      method: "POST",
       pattern: "/v1/invoices/:id/pay",
       handler: ({ path, params, request }) => {
-        const invoice = get(path.id as string);
+        const invoice = finalized(get(path.id as string), request);
         if (invoice.status !== "open") {
           throw new StripeApiError(
             400,
@@ -34,7 +93,7 @@ export function invoiceRoutes(
           );
         }
         const method = optionalString(params, "payment_method") ?? defaultPaymentMethod(core, invoice);
-        if (!method) {
+        if (!method && invoice.amount_due > 0) {
           throw new StripeApiError(
             400,
             "invalid_request_error",
@@ -45,6 +104,53 @@ export function invoiceRoutes(
         }
         payInvoice(core, invoice, method, request);
         onPaid(invoice, request);
+        return invoice;
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/v1/invoices/:id/send",
+      handler: ({ path, request }) => {
+        const invoice = finalized(get(path.id as string), request);
+        requireStatus(invoice, ["open"], "send");
+        if (invoice.collection_method !== "send_invoice") {
+          throw new StripeApiError(
+            400,
+            "invalid_request_error",
+            "",
+            "You can only manually send an invoice if its collection method is 'send_invoice'.",
+          );
+        }
+        core.events.emit("invoice.sent", invoice, request);
+        return invoice;
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/v1/invoices/:id/void",
+      handler: ({ path, request }) => {
+        const invoice = get(path.id as string);
+        requireStatus(invoice, ["open", "uncollectible"], "void");
+        const previous = core.store.update(invoice, {
+          status: "void",
+          amount_remaining: 0,
+          status_transitions: { ...invoice.status_transitions, voided_at: core.now() },
+        });
+        core.events.emit("invoice.voided", invoice, request, previous);
+        return invoice;
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/v1/invoices/:id/mark_uncollectible",
+      handler: ({ path, request }) => {
+        const invoice = get(path.id as string);
+        requireStatus(invoice, ["open"], "mark_uncollectible");
+        const previous = core.store.update(invoice, {
+          status: "uncollectible",
+          status_transitions: { ...invoice.status_transitions, marked_uncollectible_at: core.now() },
+        });
+        core.events.emit("invoice.marked_uncollectible", invoice, request, previous);
         return invoice;
       },
     },
@@ -70,194 +176,86 @@ export function invoiceRoutes(
   ];
 }
 
-export interface InvoiceLine {
-  price: Stripe.Price;
-  quantity: number;
-  periodStart: number;
-  periodEnd: number;
-}
-
-/** Creates and finalizes a subscription's invoice: `invoice.created`, then `invoice.finalized`. */
-export function createSubscriptionInvoice(
-  core: EmulatorCore,
-  subscription: Stripe.Subscription,
-  lines: readonly InvoiceLine[],
-  billingReason: Stripe.Invoice.BillingReason,
-  request: RequestInfo,
-): Stripe.Invoice {
-  const customer = core.store.get<Stripe.Customer>("customer", subscription.customer as string, "customer");
+/**
+ * A one-off draft invoice for a customer (`invoice.created`). With `pending_invoice_items_behavior=include` it takes
+ * the customer's invoice items not yet on an invoice; Stripe's default, `exclude`, leaves them pending.
+ */
+function createInvoice(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.Invoice {
+  const customer = core.store.get<Stripe.Customer>("customer", requireString(params, "customer"), "customer");
+  if (optionalString(params, "subscription") !== undefined) {
+    throw new StripeApiError(
+      400,
+      "invalid_request_error",
+      "",
+      "The emulator does not create invoices for a subscription's pending items: its invoices come from the subscription itself.",
+      "subscription",
+    );
+  }
   const id = stripeId("in");
-  const amount = lines.reduce((sum, line) => sum + (line.price.unit_amount ?? 0) * line.quantity, 0);
-  const now = core.now();
-  const invoice = core.store.insert<Stripe.Invoice>({
+  const pending =
+    optionalString(params, "pending_invoice_items_behavior") === "include"
+      ? core.store
+          .all<Stripe.InvoiceItem>("invoiceitem")
+          .filter((item) => item.customer === customer.id && item.invoice === null)
+          .reverse()
+      : [];
+  const collectionMethod = (optionalString(params, "collection_method") ??
+    "charge_automatically") as Stripe.Invoice.CollectionMethod;
+  const daysUntilDue = optionalInteger(params, "days_until_due");
+  const dueDate = optionalInteger(params, "due_date");
+  if (collectionMethod === "send_invoice" && daysUntilDue === undefined && dueDate === undefined) {
+    throw new StripeApiError(
+      400,
+      "invalid_request_error",
+      "",
+      "Invoices with `collection_method=send_invoice` must have a `days_until_due` or `due_date`.",
+    );
+  }
+  const currency = optionalString(params, "currency") ?? pending[0]?.currency ?? customer.currency ?? "usd";
+  const invoice = insertDraftInvoice(core, customer, {
     id,
-    object: "invoice",
-    account_country: "US",
-    account_name: "stripe-inbox emulator",
-    account_tax_ids: null,
-    amount_due: amount,
-    amount_overpaid: 0,
-    amount_paid: 0,
-    amount_remaining: amount,
-    amount_shipping: 0,
-    application: null,
-    attempt_count: 0,
-    attempted: false,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null,
-    billing_reason: billingReason,
-    collection_method: subscription.collection_method,
-    created: now,
-    currency: subscription.currency,
-    custom_fields: null,
-    customer: customer.id,
-    customer_account: null,
-    customer_address: customer.address ?? null,
-    customer_email: customer.email,
-    customer_name: customer.name ?? null,
-    customer_phone: customer.phone ?? null,
-    customer_shipping: null,
-    customer_tax_exempt: "none",
-    default_payment_method: null,
-    default_source: null,
-    default_tax_rates: [],
-    description: null,
-    discounts: [],
-    due_date: null,
-    effective_at: null,
-    ending_balance: null,
-    footer: null,
-    from_invoice: null,
-    issuer: { type: "self" },
-    last_finalization_error: null,
-    latest_revision: null,
-    lines: {
-      object: "list",
-      data: lines.map((line) => invoiceLine(id, subscription.id, line)),
-      has_more: false,
-      url: `/v1/invoices/${id}/lines`,
-    },
-    livemode: false,
-    metadata: {},
-    next_payment_attempt: null,
-    number: null,
-    on_behalf_of: null,
-    parent: {
-      quote_details: null,
-      subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
-      type: "subscription_details",
-    },
-    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-    period_end: now,
-    period_start: now,
-    post_payment_credit_notes_amount: 0,
-    pre_payment_credit_notes_amount: 0,
-    receipt_number: null,
-    rendering: null,
-    shipping_cost: null,
-    shipping_details: null,
-    starting_balance: 0,
-    statement_descriptor: null,
-    status: "draft",
-    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: amount,
-    subtotal_excluding_tax: amount,
-    test_clock: null,
-    total: amount,
-    total_discount_amounts: [],
-    total_excluding_tax: amount,
-    total_pretax_credit_amounts: [],
-    total_taxes: [],
-    webhooks_delivered_at: null,
+    currency: currency.toLowerCase(),
+    billingReason: "manual",
+    collectionMethod,
+    lines: pending.map((item) => invoiceItemLine(id, item)),
+    description: nullableString(params, "description") ?? null,
+    dueDate: dueDate ?? (daysUntilDue === undefined ? null : core.now() + daysUntilDue * DAY),
+    metadata: mergeMetadata(params),
+    defaultPaymentMethod: optionalString(params, "default_payment_method") ?? null,
   });
+  for (const item of pending) core.store.update(item, { invoice: id });
   core.events.emit("invoice.created", invoice, request);
-  const sequence = customer.next_invoice_sequence ?? 1;
-  core.store.update(customer, { next_invoice_sequence: sequence + 1 });
-  const previous = core.store.update(invoice, {
-    status: "open",
-    number: `${customer.invoice_prefix}-${String(sequence).padStart(4, "0")}`,
-    effective_at: now,
-    status_transitions: { ...invoice.status_transitions, finalized_at: now },
-  });
-  core.events.emit("invoice.finalized", invoice, request, previous);
   return invoice;
 }
 
-/**
- * Pays an open invoice: a zero total is paid outright; otherwise a payment intent is created and confirmed
- * with `method`. A decline leaves the invoice open and rethrows the 402, as Stripe's pay does.
- */
-export function payInvoice(
-  core: EmulatorCore,
-  invoice: Stripe.Invoice,
-  method: string | null,
-  request: RequestInfo,
-): boolean {
-  if (invoice.amount_due > 0) {
-    if (method === null) return false;
-    core.store.update(invoice, { attempted: true, attempt_count: invoice.attempt_count + 1 });
-    const intentParams = {
-      amount: String(invoice.amount_due),
-      currency: invoice.currency,
-      customer: invoice.customer as string,
-      payment_method: method,
-      description: `Subscription ${invoice.number ?? invoice.id}`,
-      confirm: "true",
-    };
-    try {
-      createPaymentIntent(core, intentParams, request);
-    } catch (error) {
-      core.events.emit("invoice.payment_failed", invoice, request);
-      throw error;
-    }
-  }
-  const now = core.now();
-  const previous = core.store.update(invoice, {
-    status: "paid",
-    amount_paid: invoice.amount_due,
-    amount_remaining: 0,
-    attempted: true,
-    status_transitions: { ...invoice.status_transitions, paid_at: now },
-  });
-  core.events.emit("invoice.paid", invoice, request, previous);
-  core.events.emit("invoice.payment_succeeded", invoice, request, previous);
-  return true;
+/** Adds an invoice item to a draft, as `invoice` on the item's create does. */
+export function addItemToDraft(core: EmulatorCore, invoice: Stripe.Invoice, item: Stripe.InvoiceItem): void {
+  requireStatus(invoice, ["draft"], "add lines to");
+  const lines = [...invoice.lines.data, invoiceItemLine(invoice.id, item)];
+  core.store.update(invoice, { lines: { ...invoice.lines, data: lines }, ...invoiceTotals(lines) });
 }
 
-/** What an invoice is charged with: its subscription's default method, else the customer's invoice default. */
-export function defaultPaymentMethod(core: EmulatorCore, invoice: Stripe.Invoice): string | null {
-  const subscriptionId = invoice.parent?.subscription_details?.subscription;
-  if (typeof subscriptionId === "string") {
-    const subscription = core.store.get<Stripe.Subscription>("subscription", subscriptionId);
-    if (typeof subscription.default_payment_method === "string") return subscription.default_payment_method;
-  }
-  const customer = core.store.find(invoice.customer as string) as Stripe.Customer | undefined;
-  const method = customer?.invoice_settings.default_payment_method;
-  return typeof method === "string" ? method : null;
+/** Takes a deleted invoice item off its draft invoice. */
+export function removeItemFromDraft(core: EmulatorCore, invoice: Stripe.Invoice, itemId: string): void {
+  const lines = invoice.lines.data.filter((line) => line.parent?.invoice_item_details?.invoice_item !== itemId);
+  core.store.update(invoice, { lines: { ...invoice.lines, data: lines }, ...invoiceTotals(lines) });
 }
 
-function invoiceLine(invoiceId: string, subscriptionId: string, line: InvoiceLine): Stripe.InvoiceLineItem {
-  const amount = (line.price.unit_amount ?? 0) * line.quantity;
-  return {
-    id: stripeId("il"),
-    object: "line_item",
-    amount,
-    currency: line.price.currency,
-    description: `${line.quantity} × ${line.price.nickname ?? line.price.product} (at ${line.price.unit_amount} / ${line.price.recurring?.interval ?? "once"})`,
-    discount_amounts: [],
-    discountable: true,
-    discounts: [],
-    invoice: invoiceId,
-    livemode: false,
-    metadata: {},
-    parent: null,
-    period: { end: line.periodEnd, start: line.periodStart },
-    pretax_credit_amounts: [],
-    pricing: null,
-    quantity: line.quantity,
-    quantity_decimal: String(line.quantity) as unknown as Stripe.InvoiceLineItem["quantity_decimal"],
-    subscription: subscriptionId,
-    subtotal: amount,
-    taxes: [],
-  };
+/** A deleted draft's items go back to pending, as Stripe leaves them for the customer's next invoice. */
+function releaseInvoiceItems(core: EmulatorCore, invoice: Stripe.Invoice): void {
+  for (const line of invoice.lines.data) {
+    const itemId = line.parent?.invoice_item_details?.invoice_item;
+    const item = itemId ? core.store.find(itemId) : undefined;
+    if (item) core.store.update(item as Stripe.InvoiceItem, { invoice: null });
+  }
+}
+
+export function requireStatus(invoice: Stripe.Invoice, allowed: readonly string[], action: string): void {
+  if (allowed.includes(invoice.status ?? "")) return;
+  throw new StripeApiError(
+    400,
+    "invalid_request_error",
+    "invoice_not_editable",
+    `You can only ${action} an invoice whose status is ${allowed.join(" or ")}; this one is ${invoice.status}.`,
+  );
 }

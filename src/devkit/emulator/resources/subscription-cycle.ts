@@ -2,7 +2,8 @@ import type Stripe from "stripe";
 import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
-import { createSubscriptionInvoice, defaultPaymentMethod, payInvoice } from "./invoices.js";
+import { defaultPaymentMethod, payInvoice } from "./invoice-objects.js";
+import { createSubscriptionInvoice } from "./subscription-invoices.js";
 import { addInterval, invoiceLinesFor } from "./subscription-items.js";
 import { cancelSubscription } from "./subscriptions.js";
 

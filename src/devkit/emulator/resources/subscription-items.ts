@@ -3,7 +3,7 @@ import type { EmulatorCore } from "../core.js";
 import { invalidParam, missingParam } from "../errors.js";
 import { optionalInteger, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
-import type { InvoiceLine } from "./invoices.js";
+import type { InvoiceLine } from "./subscription-invoices.js";
 
 /** One `items[n]` of a subscription: its recurring price, quantity and current period. */
 export function subscriptionItem(

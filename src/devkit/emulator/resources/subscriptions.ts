@@ -13,8 +13,10 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
-import { createSubscriptionInvoice, defaultPaymentMethod, invoiceRoutes, payInvoice } from "./invoices.js";
+import { defaultPaymentMethod, payInvoice } from "./invoice-objects.js";
+import { invoiceRoutes } from "./invoices.js";
 import { customerPaymentMethod } from "./payment-methods.js";
+import { createSubscriptionInvoice } from "./subscription-invoices.js";
 import { invoiceLinesFor, subscriptionItem } from "./subscription-items.js";
 
 const DAY = 86_400;

@@ -1,0 +1,64 @@
+import type Stripe from "stripe";
+import type { EmulatorCore } from "../core.js";
+import type { RequestInfo } from "../events.js";
+import { stripeId } from "../store.js";
+import { finalizeInvoice, insertDraftInvoice } from "./invoice-objects.js";
+
+export interface InvoiceLine {
+  price: Stripe.Price;
+  quantity: number;
+  periodStart: number;
+  periodEnd: number;
+}
+
+/** Creates and finalizes a subscription's invoice: `invoice.created`, then `invoice.finalized`. */
+export function createSubscriptionInvoice(
+  core: EmulatorCore,
+  subscription: Stripe.Subscription,
+  lines: readonly InvoiceLine[],
+  billingReason: Stripe.Invoice.BillingReason,
+  request: RequestInfo,
+): Stripe.Invoice {
+  const customer = core.store.get<Stripe.Customer>("customer", subscription.customer as string, "customer");
+  const id = stripeId("in");
+  const invoice = insertDraftInvoice(core, customer, {
+    id,
+    currency: subscription.currency,
+    billingReason,
+    collectionMethod: subscription.collection_method,
+    lines: lines.map((line) => subscriptionLine(id, subscription.id, line)),
+    parent: {
+      quote_details: null,
+      subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
+      type: "subscription_details",
+    },
+  });
+  core.events.emit("invoice.created", invoice, request);
+  return finalizeInvoice(core, invoice, request);
+}
+
+function subscriptionLine(invoiceId: string, subscriptionId: string, line: InvoiceLine): Stripe.InvoiceLineItem {
+  const amount = (line.price.unit_amount ?? 0) * line.quantity;
+  return {
+    id: stripeId("il"),
+    object: "line_item",
+    amount,
+    currency: line.price.currency,
+    description: `${line.quantity} × ${line.price.nickname ?? line.price.product} (at ${line.price.unit_amount} / ${line.price.recurring?.interval ?? "once"})`,
+    discount_amounts: [],
+    discountable: true,
+    discounts: [],
+    invoice: invoiceId,
+    livemode: false,
+    metadata: {},
+    parent: null,
+    period: { end: line.periodEnd, start: line.periodStart },
+    pretax_credit_amounts: [],
+    pricing: null,
+    quantity: line.quantity,
+    quantity_decimal: String(line.quantity) as unknown as Stripe.InvoiceLineItem["quantity_decimal"],
+    subscription: subscriptionId,
+    subtotal: amount,
+    taxes: [],
+  };
+}
