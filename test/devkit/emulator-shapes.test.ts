@@ -152,6 +152,30 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.invoices.voidInvoice(billed.id);
   await stripe.invoices.del((await stripe.invoices.create({ customer: payer.id })).id);
 
+  const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3 });
+  await stripe.coupons.retrieve(coupon.id);
+  await stripe.coupons.update(coupon.id, { name: "Spring" });
+  await stripe.coupons.list({ limit: 3 });
+  const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id } });
+  await stripe.promotionCodes.retrieve(code.id);
+  await stripe.promotionCodes.update(code.id, { active: false });
+  await stripe.promotionCodes.list({ coupon: coupon.id });
+  await stripe.coupons.del((await stripe.coupons.create({ amount_off: 500, currency: "usd" })).id);
+  const plan = await stripe.plans.create({
+    currency: "usd",
+    interval: "month",
+    amount: 900,
+    product: { name: "Plan" },
+  });
+  await stripe.plans.retrieve(plan.id);
+  await stripe.plans.update(plan.id, { nickname: "monthly" });
+  await stripe.plans.list({ limit: 3 });
+  await stripe.plans.del(plan.id);
+  const rate = await stripe.taxRates.create({ display_name: "VAT", inclusive: false, percentage: 20 });
+  await stripe.taxRates.retrieve(rate.id);
+  await stripe.taxRates.update(rate.id, { active: false });
+  await stripe.taxRates.list({ limit: 3 });
+
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });
   await stripe.setupIntents.confirm(setup.id, { payment_method: "pm_card_visa" });

@@ -12,18 +12,21 @@ import { createApiHandler, type RecordedRequest } from "./http.js";
 import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
 import { controlRoutes } from "./resources/control.js";
+import { couponRoutes } from "./resources/coupons.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
+import { planRoutes } from "./resources/plans.js";
 import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
 import { refundRoutes } from "./resources/refunds.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
+import { taxRateRoutes } from "./resources/tax-rates.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
 import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
@@ -124,6 +127,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...setupIntentRoutes(core),
     ...subscriptionRoutes(core),
     ...invoiceItemRoutes(core),
+    ...couponRoutes(core),
+    ...planRoutes(core),
+    ...taxRateRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),

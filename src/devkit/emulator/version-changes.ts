@@ -12,6 +12,8 @@ interface RenamedParam {
   endpoints: readonly string[];
   from: string;
   to: string;
+  /** The old value in the new parameter's shape, when that changed too. */
+  reshape?: (value: unknown) => unknown;
 }
 
 const RENAMED_PARAMS: readonly RenamedParam[] = [
@@ -30,6 +32,14 @@ const RENAMED_PARAMS: readonly RenamedParam[] = [
     from: "payment_method_types",
     to: "allowed_payment_method_types",
   },
+  {
+    // "Remove support for `coupon` on ... PromotionCodeCreateParams": a code now names its `promotion`.
+    since: "2025-09-30.clover",
+    endpoints: ["POST /v1/promotion_codes"],
+    from: "coupon",
+    to: "promotion",
+    reshape: (coupon) => ({ type: "coupon", coupon }),
+  },
 ];
 
 /** Stripe's versions are dated, so their order is their names' order. */
@@ -45,7 +55,7 @@ export function paramsAtCurrentVersion(params: Params, endpoint: SchemaEndpoint,
     if (!before(version, change.since) || !change.endpoints.includes(key)) continue;
     if (upgraded[change.from] === undefined || upgraded[change.to] !== undefined) continue;
     const { [change.from]: value, ...rest } = upgraded;
-    upgraded = { ...rest, [change.to]: value };
+    upgraded = { ...rest, [change.to]: change.reshape ? change.reshape(value) : value };
   }
   return upgraded;
 }
