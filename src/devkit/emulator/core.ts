@@ -19,6 +19,8 @@ export interface EmulatorCore {
 
 export interface ApiRequest {
   params: Params;
+  /** Parameters Stripe retired after the request's API version, which it still honours for that version. */
+  legacy?: Params;
   /** The `:name` parts of the route's path. */
   path: Record<string, string>;
   request: RequestInfo;

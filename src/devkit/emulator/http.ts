@@ -149,9 +149,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const routed = router.resolve(method, url.pathname);
     if (!routed) throw unrecognizedUrl(method, url.pathname, router.unimplemented(method, url.pathname));
     const parsed = parseParams(method === "POST" ? raw : url.search.slice(1));
-    const params = routed.endpoint ? paramsAtCurrentVersion(parsed, routed.endpoint, version) : parsed;
+    const { params, legacy } = routed.endpoint
+      ? paramsAtCurrentVersion(parsed, routed.endpoint, version)
+      : { params: parsed, legacy: {} };
     if (routed.endpoint?.params) validateParams(options.schema, params, routed.endpoint.params);
-    const result = routed.route.handler({ params, path: routed.path, request, url: url.pathname });
+    const result = routed.route.handler({ params, legacy, path: routed.path, request, url: url.pathname });
     const paths = stringList(params, "expand") ?? [];
     const rendered =
       paths.length === 0

@@ -42,20 +42,55 @@ const RENAMED_PARAMS: readonly RenamedParam[] = [
   },
 ];
 
+/**
+ * A parameter Stripe removed in a breaking release without a new name. A request at an earlier version may still
+ * send it: it is taken out before the current schema checks the rest, and handed to the route as a legacy parameter.
+ */
+interface RetiredParam {
+  /** The first version without it. */
+  since: string;
+  endpoints: readonly string[];
+  name: string;
+}
+
+const RETIRED_PARAMS: readonly RetiredParam[] = [
+  {
+    // basil: "Remove support for `coupon` on `CustomerCreateParams`, `CustomerUpdateParams`, ...".
+    since: "2025-03-31.basil",
+    endpoints: ["POST /v1/customers", "POST /v1/customers/{id}"],
+    name: "coupon",
+  },
+];
+
 /** Stripe's versions are dated, so their order is their names' order. */
 function before(version: string, release: string): boolean {
   return version.slice(0, 10) < release.slice(0, 10);
 }
 
-/** The request's parameters as the installed version names them, for a request made at `version`. */
-export function paramsAtCurrentVersion(params: Params, endpoint: SchemaEndpoint, version: string): Params {
+/**
+ * The request's parameters as the installed version names them, for a request made at `version`, and apart from them
+ * the retired ones it still sent.
+ */
+export function paramsAtCurrentVersion(
+  params: Params,
+  endpoint: SchemaEndpoint,
+  version: string,
+): { params: Params; legacy: Params } {
   const key = `${endpoint.method} ${endpoint.path}`;
   let upgraded = params;
+  const legacy: Params = {};
+  for (const retired of RETIRED_PARAMS) {
+    if (!before(version, retired.since) || !retired.endpoints.includes(key)) continue;
+    if (upgraded[retired.name] === undefined) continue;
+    const { [retired.name]: value, ...rest } = upgraded;
+    legacy[retired.name] = value;
+    upgraded = rest;
+  }
   for (const change of RENAMED_PARAMS) {
     if (!before(version, change.since) || !change.endpoints.includes(key)) continue;
     if (upgraded[change.from] === undefined || upgraded[change.to] !== undefined) continue;
     const { [change.from]: value, ...rest } = upgraded;
     upgraded = { ...rest, [change.to]: change.reshape ? change.reshape(value) : value };
   }
-  return upgraded;
+  return { params: upgraded, legacy };
 }

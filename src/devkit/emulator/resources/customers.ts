@@ -4,6 +4,7 @@ import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalObject, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
+import { applyCustomerCoupon } from "./discounts.js";
 import { attachPaymentMethod, customerPaymentMethod } from "./payment-methods.js";
 import { cancelSubscription } from "./subscriptions.js";
 
@@ -13,7 +14,13 @@ export function customerRoutes(core: EmulatorCore): Route[] {
     {
       method: "POST",
       pattern: "/v1/customers",
-      handler: ({ params, request }) => createCustomer(core, params, request),
+      handler: ({ params, legacy, request }) => {
+        const customer = createCustomer(core, params, request);
+        if (legacy?.coupon !== undefined) {
+          applyCustomerCoupon(core, customer, legacy.coupon, request, { creating: true });
+        }
+        return customer;
+      },
     },
     {
       method: "GET",
@@ -27,9 +34,11 @@ export function customerRoutes(core: EmulatorCore): Route[] {
     {
       method: "POST",
       pattern: "/v1/customers/:id",
-      handler: ({ path, params, request }) => {
+      handler: ({ path, params, legacy, request }) => {
         const customer = core.store.get<Stripe.Customer>("customer", path.id as string);
-        return updateCustomer(core, customer, params, request);
+        updateCustomer(core, customer, params, request);
+        if (legacy?.coupon !== undefined) applyCustomerCoupon(core, customer, legacy.coupon, request);
+        return customer;
       },
     },
     {

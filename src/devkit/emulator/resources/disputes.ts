@@ -6,8 +6,15 @@ import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, optionalObject, optionalString } from "../params.js";
 import { stripeId } from "../store.js";
 
-/** Stripe's test card that is disputed as fraudulent right after it is charged (`pm_card_createDispute`). */
-export const DISPUTE_CARD_LAST4 = "0259";
+/**
+ * Stripe's test cards that are disputed right after they are charged: as fraudulent (`pm_card_createDispute`), as
+ * an inquiry, which is not yet a chargeback (`pm_card_createDisputeInquiry`), or as a product not received.
+ */
+const DISPUTE_CARDS: Record<string, { reason: string; status: Stripe.Dispute.Status }> = {
+  "0259": { reason: "fraudulent", status: "needs_response" },
+  "1976": { reason: "general", status: "warning_needs_response" },
+  "2685": { reason: "product_not_received", status: "needs_response" },
+};
 
 const EVIDENCE_FIELDS = [
   "access_activity_log",
@@ -41,8 +48,8 @@ const EVIDENCE_FIELDS = [
 
 /** Opens the dispute Stripe opens for the dispute test card: `charge.dispute.created`. */
 export function disputeIfTestCard(core: EmulatorCore, charge: Stripe.Charge, request: RequestInfo): void {
-  const last4 = charge.payment_method_details?.card?.last4;
-  if (last4 !== DISPUTE_CARD_LAST4) return;
+  const disputed = DISPUTE_CARDS[charge.payment_method_details?.card?.last4 ?? ""];
+  if (!disputed) return;
   const now = core.now();
   const evidence = Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, null]));
   const dispute = core.store.insert<Stripe.Dispute>({
@@ -68,8 +75,8 @@ export function disputeIfTestCard(core: EmulatorCore, charge: Stripe.Charge, req
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    reason: "fraudulent",
-    status: "needs_response",
+    reason: disputed.reason,
+    status: disputed.status,
   });
   core.store.update(charge, { disputed: true });
   core.events.emit("charge.dispute.created", dispute, request);
@@ -99,7 +106,7 @@ export function disputeRoutes(core: EmulatorCore): Route[] {
       pattern: "/v1/disputes/:id/close",
       handler: ({ path, request }) => {
         const dispute = get(path.id as string);
-        if (dispute.status === "lost" || dispute.status === "won") {
+        if (["lost", "won", "warning_closed"].includes(dispute.status)) {
           throw new StripeApiError(
             400,
             "invalid_request_error",
@@ -107,7 +114,9 @@ export function disputeRoutes(core: EmulatorCore): Route[] {
             `This dispute is already closed.`,
           );
         }
-        const previous = core.store.update(dispute, { status: "lost" });
+        // Closing an inquiry ends it before it became a chargeback; closing a chargeback accepts the loss.
+        const closed = dispute.status.startsWith("warning_") ? "warning_closed" : "lost";
+        const previous = core.store.update(dispute, { status: closed });
         core.events.emit("charge.dispute.closed", dispute, request, previous);
         return dispute;
       },
@@ -117,10 +126,12 @@ export function disputeRoutes(core: EmulatorCore): Route[] {
       pattern: "/v1/disputes",
       handler: ({ params, url }) => {
         const charge = optionalString(params, "charge");
+        const intent = optionalString(params, "payment_intent");
         const inRange = createdFilter(params);
         const disputes = core.store
           .all<Stripe.Dispute>("dispute")
-          .filter((dispute) => (charge === undefined || dispute.charge === charge) && inRange(dispute.created));
+          .filter((dispute) => (charge === undefined || dispute.charge === charge) && inRange(dispute.created))
+          .filter((dispute) => intent === undefined || dispute.payment_intent === intent);
         return paginate(disputes, params, url);
       },
     },
