@@ -3,8 +3,19 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { tempDir } from "./stores.js";
 
-/** The `stripe` binary of the installed `@stripe/cli`, through the package's own launcher. */
-const SHIM = join(dirname(createRequire(import.meta.url).resolve("@stripe/cli/package.json")), "bin", "shim.js");
+/**
+ * The `stripe` binary of the installed `@stripe/cli`: its platform package, found as the package's own launcher
+ * finds it, and run without that launcher's extra Node process per call.
+ */
+function stripeBinary(): string {
+  const require = createRequire(import.meta.url);
+  const platforms = require("@stripe/cli/platforms.json") as Record<string, { pkg: string; bin: string }>;
+  const platform = platforms[`${process.platform}-${process.arch}`];
+  if (!platform) throw new Error(`@stripe/cli ships no binary for ${process.platform}-${process.arch}`);
+  return join(dirname(require.resolve(`${platform.pkg}/package.json`)), "bin", platform.bin);
+}
+
+const STRIPE = stripeBinary();
 
 /** An API key in the shape Stripe's test keys have; the CLI refuses one under 12 characters. */
 export const CLI_API_KEY = "sk_test_stripe_cli_catalogue";
@@ -30,7 +41,7 @@ const home = tempDir("stripe-cli-home-");
 
 /** Runs `stripe ...args` to its end, or kills it after `timeoutMs`. */
 export function runStripeCli(args: readonly string[], timeoutMs = 20_000): Promise<CliResult> {
-  const child = spawn(process.execPath, [SHIM, ...args], { env: cliEnv(home), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(STRIPE, args, { env: cliEnv(home), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const collect = (chunk: string) => {
     output += chunk;

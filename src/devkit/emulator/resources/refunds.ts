@@ -75,7 +75,11 @@ export function refundRoutes(core: EmulatorCore): Route[] {
       handler: ({ path, params, request }) => {
         const refund = get(path.id as string);
         const previous = core.store.update(refund, { metadata: mergeMetadata(params, refund.metadata ?? {}) });
-        if (Object.keys(previous).length > 0) core.events.emit("refund.updated", refund, request, previous);
+        // Stripe announces a refund's change twice: the older charge-scoped event, and the refund's own.
+        if (Object.keys(previous).length > 0) {
+          core.events.emit("charge.refund.updated", refund, request, previous);
+          core.events.emit("refund.updated", refund, request, previous);
+        }
         return refund;
       },
     },

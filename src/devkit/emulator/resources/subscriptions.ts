@@ -18,6 +18,7 @@ import { invoiceRoutes } from "./invoices.js";
 import { customerPaymentMethod } from "./payment-methods.js";
 import { createSubscriptionInvoice } from "./subscription-invoices.js";
 import { invoiceLinesFor, subscriptionItem } from "./subscription-items.js";
+import { endTrialNow, trialSettings, warnOfTrialEnd } from "./subscription-trials.js";
 
 const DAY = 86_400;
 
@@ -158,7 +159,7 @@ export function createSubscription(core: EmulatorCore, params: Params, request: 
     test_clock: null,
     transfer_data: null,
     trial_end: trialEnd,
-    trial_settings: { end_behavior: { billing_cycle_anchor: "unchanged", missing_payment_method: "create_invoice" } },
+    trial_settings: trialSettings(params),
     trial_start: trialEnd ? now : null,
   });
   const lines = invoiceLinesFor(items);
@@ -166,6 +167,7 @@ export function createSubscription(core: EmulatorCore, params: Params, request: 
   const billed = trialEnd ? lines.map((line) => ({ ...line, price: { ...line.price, unit_amount: 0 } })) : lines;
   // Stripe announces the subscription as `incomplete` and, once the first invoice is paid, updates it to `active`.
   core.events.emit("customer.subscription.created", subscription, request);
+  warnOfTrialEnd(core, subscription, request);
   const invoice = createSubscriptionInvoice(core, subscription, billed, "subscription_create", request);
   subscription.latest_invoice = invoice.id;
   const behavior = optionalString(params, "payment_behavior");
@@ -194,6 +196,9 @@ function updateSubscription(
       "A canceled subscription can only update its cancellation_details and metadata.",
       "resource_missing",
     );
+  }
+  if (optionalString(params, "trial_end") === "now") {
+    endTrialNow(core, subscription, request, (message) => invalidParam("trial_end", message));
   }
   const changes: Partial<Stripe.Subscription> = { metadata: mergeMetadata(params, subscription.metadata) };
   const cancelAtPeriodEnd = optionalBoolean(params, "cancel_at_period_end");
