@@ -207,6 +207,38 @@ describe("plans and tax rates", () => {
   });
 });
 
+describe("balance and payouts", () => {
+  it("makes a bypass-pending charge available at once, pays part of it out, and refuses more than is left", async () => {
+    const before = (await ctx.stripe.balance.retrieve()).available.find((entry) => entry.currency === "usd");
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      await ctx.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: "usd",
+        payment_method: "pm_card_bypassPending",
+        confirm: true,
+      });
+      const payout = await ctx.stripe.payouts.create({ amount: 1100, currency: "usd" });
+      expect(payout).toMatchObject({ object: "payout", status: "pending", amount: 1100 });
+      await ctx.stripe.payouts.update(payout.id, { metadata: { foo: "bar" } });
+    });
+    expect(types).toEqual([
+      "payment_intent.created",
+      "charge.succeeded",
+      "payment_intent.succeeded",
+      "charge.updated",
+      "balance.available",
+      "payout.created",
+      "payout.updated",
+    ]);
+    const after = (await ctx.stripe.balance.retrieve()).available.find((entry) => entry.currency === "usd");
+    // 2000 less Stripe's fee (2.9% + 30) less the 1100 paid out.
+    expect((after?.amount ?? 0) - (before?.amount ?? 0)).toBe(2000 - 88 - 1100);
+    await expect(ctx.stripe.payouts.create({ amount: 1_000_000, currency: "usd" })).rejects.toMatchObject({
+      code: "balance_insufficient",
+    });
+  });
+});
+
 describe("trials and refunds", () => {
   it("warns at once of a trial that ends within three days, and pauses a trial ended without a payment method", async () => {
     const price = await ctx.stripe.prices.create({

@@ -176,6 +176,21 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.taxRates.update(rate.id, { active: false });
   await stripe.taxRates.list({ limit: 3 });
 
+  await stripe.paymentIntents.create({
+    amount: 5000,
+    currency: "usd",
+    payment_method: "pm_card_bypassPending",
+    confirm: true,
+  });
+  await stripe.balance.retrieve();
+  const transactions = await stripe.balanceTransactions.list({ limit: 3 });
+  await stripe.balanceTransactions.retrieve(transactions.data[0]?.id as string);
+  const payout = await stripe.payouts.create({ amount: 1000, currency: "usd" });
+  await stripe.payouts.retrieve(payout.id);
+  await stripe.payouts.update(payout.id, { metadata: { batch: "1" } });
+  await stripe.payouts.list({ limit: 3 });
+  await stripe.payouts.cancel(payout.id);
+
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });
   await stripe.setupIntents.confirm(setup.id, { payment_method: "pm_card_visa" });

@@ -9,6 +9,7 @@ import { EventLog } from "./events.js";
 import type { VirtualFields } from "./expand.js";
 import { type FaultSettings, parseFaults } from "./faults.js";
 import { createApiHandler, type RecordedRequest } from "./http.js";
+import { balanceRoutes } from "./resources/balance.js";
 import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
 import { controlRoutes } from "./resources/control.js";
@@ -19,6 +20,7 @@ import { eventRoutes } from "./resources/events.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
+import { payoutRoutes } from "./resources/payouts.js";
 import { planRoutes } from "./resources/plans.js";
 import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
@@ -130,6 +132,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...couponRoutes(core),
     ...planRoutes(core),
     ...taxRateRoutes(core),
+    ...balanceRoutes(core),
+    ...payoutRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),

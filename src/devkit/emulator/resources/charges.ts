@@ -14,6 +14,7 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
+import { settleAtOnceIfTestCard } from "./balance.js";
 import { disputeIfTestCard } from "./disputes.js";
 import { declineCodeFor, resolvePaymentMethod } from "./payment-methods.js";
 
@@ -142,6 +143,7 @@ export function settleCharge(core: EmulatorCore, charge: Stripe.Charge, request:
     receipt_url: `${core.baseUrl()}/_emulator/receipts/${charge.id}`,
   });
   core.events.emit("charge.updated", charge, request, previous);
+  settleAtOnceIfTestCard(core, charge, transaction, request);
   disputeIfTestCard(core, charge, request);
 }
 

@@ -25,6 +25,7 @@ const TEST_CARDS: Record<string, TestCard> = {
   // Attaches fine, then every charge on it is declined: how Stripe tests failed subscription payments.
   chargeCustomerFail: { brand: "visa", last4: "0341", funding: "credit", declineCode: "generic_decline" },
   createDispute: { brand: "visa", last4: "0259", funding: "credit" },
+  bypassPending: { brand: "visa", last4: "0077", funding: "credit" },
   createDisputeInquiry: { brand: "visa", last4: "1976", funding: "credit" },
   createDisputeProductNotReceived: { brand: "visa", last4: "2685", funding: "credit" },
   chargeDeclinedInsufficientFunds: {
