@@ -207,6 +207,51 @@ describe("plans and tax rates", () => {
   });
 });
 
+describe("3-D Secure test cards", () => {
+  it("leaves payment and setup intents requiring action, and an invoice open with payment_action_required", async () => {
+    const customer = await ctx.stripe.customers.create({});
+    const intentTypes = await typesEmittedBy(ctx.emulator, async () => {
+      const intent = await ctx.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: "usd",
+        payment_method: "pm_card_authenticationRequired",
+        confirm: true,
+      });
+      expect(intent).toMatchObject({ status: "requires_action", next_action: { type: "use_stripe_sdk" } });
+      const setup = await ctx.stripe.setupIntents.create({
+        payment_method: "pm_card_authenticationRequired",
+        confirm: true,
+      });
+      expect(setup.status).toBe("requires_action");
+    });
+    expect(intentTypes).toEqual([
+      "payment_intent.created",
+      "payment_intent.requires_action",
+      "setup_intent.created",
+      "setup_intent.requires_action",
+    ]);
+    const method = await ctx.stripe.paymentMethods.attach("pm_card_threeDSecure2Required", { customer: customer.id });
+    await ctx.stripe.invoiceItems.create({ customer: customer.id, amount: 2000, currency: "usd" });
+    const invoice = await ctx.stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: "include",
+    });
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      await expect(ctx.stripe.invoices.pay(invoice.id, { payment_method: method.id })).rejects.toMatchObject({
+        statusCode: 402,
+        code: "invoice_payment_intent_requires_action",
+      });
+    });
+    expect(types).toEqual([
+      "invoice.finalized",
+      "payment_intent.created",
+      "payment_intent.requires_action",
+      "invoice.payment_action_required",
+    ]);
+    expect((await ctx.stripe.invoices.retrieve(invoice.id)).status).toBe("open");
+  });
+});
+
 describe("balance and payouts", () => {
   it("makes a bypass-pending charge available at once, pays part of it out, and refuses more than is left", async () => {
     const before = (await ctx.stripe.balance.retrieve()).available.find((entry) => entry.currency === "usd");

@@ -182,6 +182,13 @@ async function driveEveryEndpoint(): Promise<void> {
     payment_method: "pm_card_bypassPending",
     confirm: true,
   });
+  await stripe.paymentIntents.create({
+    amount: 700,
+    currency: "usd",
+    payment_method: "pm_card_authenticationRequired",
+    confirm: true,
+  });
+  await stripe.setupIntents.create({ payment_method: "pm_card_threeDSecure2Required", confirm: true });
   await stripe.balance.retrieve();
   const transactions = await stripe.balanceTransactions.list({ limit: 3 });
   await stripe.balanceTransactions.retrieve(transactions.data[0]?.id as string);

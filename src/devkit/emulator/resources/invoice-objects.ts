@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { EmulatorCore } from "../core.js";
+import { StripeApiError } from "../errors.js";
 import type { RequestInfo } from "../events.js";
 import { stripeId } from "../store.js";
 import { createPaymentIntent } from "./payment-intents.js";
@@ -154,11 +155,24 @@ export function payInvoice(
       description: `${invoice.parent?.type === "subscription_details" ? "Subscription" : "Invoice"} ${invoice.number ?? invoice.id}`,
       confirm: "true",
     };
+    let intent: Stripe.PaymentIntent;
     try {
-      createPaymentIntent(core, intentParams, request);
+      intent = createPaymentIntent(core, intentParams, request);
     } catch (error) {
       core.events.emit("invoice.payment_failed", invoice, request);
       throw error;
+    }
+    if (intent.status === "requires_action") {
+      // The customer must authenticate: the invoice stays open, and Stripe says so to the caller and by event.
+      core.events.emit("invoice.payment_action_required", invoice, request);
+      throw new StripeApiError(
+        402,
+        "card_error",
+        "invoice_payment_intent_requires_action",
+        "This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.",
+        undefined,
+        { payment_intent: intent },
+      );
     }
   }
   markPaid(core, invoice, request);

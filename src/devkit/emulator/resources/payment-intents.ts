@@ -15,7 +15,12 @@ import {
 } from "../params.js";
 import { stripeId } from "../store.js";
 import { captureCharge, cardDeclined, createCharge, requirePaymentAmount, settleCharge } from "./charges.js";
-import { attachPaymentMethod, namedPaymentMethodTypes, resolvePaymentMethod } from "./payment-methods.js";
+import {
+  attachPaymentMethod,
+  namedPaymentMethodTypes,
+  requiresAuthentication,
+  resolvePaymentMethod,
+} from "./payment-methods.js";
 
 const CANCELABLE = new Set([
   "requires_payment_method",
@@ -209,6 +214,16 @@ export function confirmPaymentIntent(
   let method = resolvePaymentMethod(core, methodId, "payment_method");
   if (intent.setup_future_usage && typeof intent.customer === "string" && method.customer === null) {
     method = attachPaymentMethod(core, method.id, intent.customer, request);
+  }
+  if (requiresAuthentication(method)) {
+    // Stripe charges nothing until the customer completes 3-D Secure in the browser, which no one does offline.
+    const previous = core.store.update(intent, {
+      payment_method: method.id,
+      status: "requires_action",
+      next_action: { type: "use_stripe_sdk", use_stripe_sdk: {} },
+    } as Partial<Stripe.PaymentIntent>);
+    core.events.emit("payment_intent.requires_action", intent, request, previous);
+    return intent;
   }
   const manual = intent.capture_method === "manual";
   const charge = createCharge(

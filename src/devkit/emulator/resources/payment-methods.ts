@@ -12,6 +12,8 @@ interface TestCard {
   funding: string;
   /** Set for the cards Stripe documents as declined. */
   declineCode?: string;
+  /** Set for the cards whose every payment asks the customer to authenticate (3-D Secure). */
+  authentication?: true;
 }
 
 /** Stripe's documented test payment methods, by the names both `pm_card_*` and `tok_*` use. */
@@ -26,6 +28,8 @@ const TEST_CARDS: Record<string, TestCard> = {
   chargeCustomerFail: { brand: "visa", last4: "0341", funding: "credit", declineCode: "generic_decline" },
   createDispute: { brand: "visa", last4: "0259", funding: "credit" },
   bypassPending: { brand: "visa", last4: "0077", funding: "credit" },
+  authenticationRequired: { brand: "visa", last4: "3184", funding: "credit", authentication: true },
+  threeDSecure2Required: { brand: "visa", last4: "3220", funding: "credit", authentication: true },
   createDisputeInquiry: { brand: "visa", last4: "1976", funding: "credit" },
   createDisputeProductNotReceived: { brand: "visa", last4: "2685", funding: "credit" },
   chargeDeclinedInsufficientFunds: {
@@ -37,6 +41,17 @@ const TEST_CARDS: Record<string, TestCard> = {
 };
 
 const DECLINES = new Map(Object.values(TEST_CARDS).map((card) => [card.last4, card.declineCode]));
+
+const AUTHENTICATING = new Set(
+  Object.values(TEST_CARDS)
+    .filter((card) => card.authentication)
+    .map((card) => card.last4),
+);
+
+/** Whether Stripe asks for 3-D Secure on this test card before it charges or saves it. */
+export function requiresAuthentication(paymentMethod: Stripe.PaymentMethod): boolean {
+  return paymentMethod.card ? AUTHENTICATING.has(paymentMethod.card.last4) : false;
+}
 
 /** The decline code Stripe gives charges on this test card, if it is one of the declining ones. */
 export function declineCodeFor(paymentMethod: Stripe.PaymentMethod): string | undefined {

@@ -9,6 +9,7 @@ import {
   attachPaymentMethod,
   declineCodeFor,
   namedPaymentMethodTypes,
+  requiresAuthentication,
   resolvePaymentMethod,
 } from "./payment-methods.js";
 
@@ -151,6 +152,16 @@ export function confirmSetupIntent(
       decline_code: declineCodeFor(method),
       setup_intent: intent,
     });
+  }
+  if (requiresAuthentication(method)) {
+    // Saved only once the customer completes 3-D Secure in the browser, which no one does offline.
+    const previous = core.store.update(intent, {
+      status: "requires_action",
+      payment_method: method.id,
+      next_action: { type: "use_stripe_sdk", use_stripe_sdk: {} },
+    } as Partial<Stripe.SetupIntent>);
+    core.events.emit("setup_intent.requires_action", intent, request, previous);
+    return intent;
   }
   if (typeof intent.customer === "string" && method.customer === null) {
     method = attachPaymentMethod(core, method.id, intent.customer, request);
