@@ -122,6 +122,40 @@ describe("invoice items and one-off invoices", () => {
   });
 });
 
+describe("credit notes", () => {
+  it("credits an open invoice before payment and puts the amount back when voided", async () => {
+    const { customer } = await customerWithPendingItem(2000);
+    const invoice = await ctx.stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: "include",
+    });
+    await ctx.stripe.invoices.finalizeInvoice(invoice.id);
+    const lines = [{ type: "custom_line_item" as const, unit_amount: 1000, quantity: 1, description: "goodwill" }];
+    let noteId = "";
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      const note = await ctx.stripe.creditNotes.create({ invoice: invoice.id, lines });
+      noteId = note.id;
+      expect(note).toMatchObject({ amount: 1000, status: "issued", type: "pre_payment" });
+      expect((await ctx.stripe.invoices.retrieve(invoice.id)).amount_remaining).toBe(1000);
+      await ctx.stripe.creditNotes.update(note.id, { metadata: { foo: "bar" } });
+      await ctx.stripe.creditNotes.voidCreditNote(note.id);
+    });
+    expect(types).toEqual([
+      "credit_note.created",
+      "invoice.updated",
+      "credit_note.updated",
+      "credit_note.voided",
+      "invoice.updated",
+    ]);
+    expect((await ctx.stripe.invoices.retrieve(invoice.id)).amount_remaining).toBe(2000);
+    await expect(ctx.stripe.creditNotes.voidCreditNote(noteId)).rejects.toThrow(/already been voided/);
+    await ctx.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" });
+    await expect(ctx.stripe.creditNotes.create({ invoice: invoice.id, lines })).rejects.toThrow(
+      /credit notes on open invoices only/,
+    );
+  });
+});
+
 describe("coupons, promotion codes and customer discounts", () => {
   it("creates, renames and deletes a coupon, and redeems it with a promotion code", async () => {
     const types = await typesEmittedBy(ctx.emulator, async () => {

@@ -148,6 +148,15 @@ async function driveEveryEndpoint(): Promise<void> {
   );
   await stripe.invoiceItems.create({ customer: payer.id, invoice: billed.id, amount: 900, currency: "usd" });
   await stripe.invoices.sendInvoice(billed.id);
+  const note = await stripe.creditNotes.create({
+    invoice: billed.id,
+    lines: [{ type: "custom_line_item", unit_amount: 100, quantity: 1, description: "goodwill" }],
+  });
+  await stripe.creditNotes.retrieve(note.id);
+  await stripe.creditNotes.update(note.id, { memo: "sorry" });
+  await stripe.creditNotes.listLineItems(note.id);
+  await stripe.creditNotes.list({ invoice: billed.id });
+  await stripe.creditNotes.voidCreditNote(note.id);
   await stripe.invoices.markUncollectible(billed.id);
   await stripe.invoices.voidInvoice(billed.id);
   await stripe.invoices.del((await stripe.invoices.create({ customer: payer.id })).id);

@@ -14,6 +14,7 @@ import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
 import { controlRoutes } from "./resources/control.js";
 import { couponRoutes } from "./resources/coupons.js";
+import { creditNoteRoutes } from "./resources/credit-notes.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
@@ -129,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...setupIntentRoutes(core),
     ...subscriptionRoutes(core),
     ...invoiceItemRoutes(core),
+    ...creditNoteRoutes(core),
     ...couponRoutes(core),
     ...planRoutes(core),
     ...taxRateRoutes(core),
