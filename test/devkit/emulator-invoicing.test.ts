@@ -315,6 +315,14 @@ describe("balance and payouts", () => {
     await expect(ctx.stripe.payouts.create({ amount: 1_000_000, currency: "usd" })).rejects.toMatchObject({
       code: "balance_insufficient",
     });
+    const topupTypes = await typesEmittedBy(ctx.emulator, async () => {
+      const topup = await ctx.stripe.topups.create({ amount: 5000, currency: "usd" });
+      expect(topup).toMatchObject({ object: "topup", status: "pending" });
+      const pending = (await ctx.stripe.balance.retrieve()).pending.find((entry) => entry.currency === "usd");
+      expect(pending?.amount).toBeGreaterThanOrEqual(5000);
+      expect((await ctx.stripe.topups.cancel(topup.id)).status).toBe("canceled");
+    });
+    expect(topupTypes).toEqual(["topup.created", "topup.canceled"]);
   });
 });
 

@@ -206,6 +206,11 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.payouts.update(payout.id, { metadata: { batch: "1" } });
   await stripe.payouts.list({ limit: 3 });
   await stripe.payouts.cancel(payout.id);
+  const topup = await stripe.topups.create({ amount: 2000, currency: "usd" });
+  await stripe.topups.retrieve(topup.id);
+  await stripe.topups.update(topup.id, { description: "float" });
+  await stripe.topups.list({ limit: 3 });
+  await stripe.topups.cancel(topup.id);
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

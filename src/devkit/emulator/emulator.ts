@@ -30,6 +30,7 @@ import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { taxRateRoutes } from "./resources/tax-rates.js";
+import { topupRoutes } from "./resources/topups.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
 import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
@@ -136,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...taxRateRoutes(core),
     ...balanceRoutes(core),
     ...payoutRoutes(core),
+    ...topupRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),

@@ -240,7 +240,9 @@ function unknownApiVersion(version: string): StripeApiError {
 function unrecognizedUrl(method: string, path: string, lacking: SchemaEndpoint | undefined): StripeApiError {
   const missing = lacking
     ? ` The emulator does not implement Stripe's ${lacking.method} ${lacking.path} (${lacking.resource}.${lacking.operation}) yet.`
-    : "";
+    : path.startsWith("/v2/")
+      ? " The emulator serves Stripe's v1 API only."
+      : "";
   return new StripeApiError(
     404,
     "invalid_request_error",
