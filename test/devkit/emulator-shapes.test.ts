@@ -211,6 +211,17 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.topups.update(topup.id, { description: "float" });
   await stripe.topups.list({ limit: 3 });
   await stripe.topups.cancel(topup.id);
+  const account = await stripe.accounts.create({ type: "standard" });
+  await stripe.accounts.retrieve(account.id);
+  await stripe.accounts.update(account.id, { metadata: { shop: "1" } });
+  await stripe.accounts.list({ limit: 3 });
+  const transfer = await stripe.transfers.create({ amount: 500, currency: "usd", destination: account.id });
+  await stripe.transfers.retrieve(transfer.id);
+  await stripe.transfers.update(transfer.id, { metadata: { order: "1" } });
+  await stripe.transfers.createReversal(transfer.id, { amount: 100 });
+  await stripe.transfers.listReversals(transfer.id);
+  await stripe.transfers.list({ limit: 3 });
+  await stripe.accounts.del(account.id);
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

@@ -12,6 +12,7 @@ import { createApiHandler, type RecordedRequest } from "./http.js";
 import { balanceRoutes } from "./resources/balance.js";
 import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
+import { connectedAccountRoutes } from "./resources/connected-accounts.js";
 import { controlRoutes } from "./resources/control.js";
 import { couponRoutes } from "./resources/coupons.js";
 import { creditNoteRoutes } from "./resources/credit-notes.js";
@@ -31,6 +32,7 @@ import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { taxRateRoutes } from "./resources/tax-rates.js";
 import { topupRoutes } from "./resources/topups.js";
+import { transferRoutes } from "./resources/transfers.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
 import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
@@ -138,6 +140,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...balanceRoutes(core),
     ...payoutRoutes(core),
     ...topupRoutes(core),
+    ...connectedAccountRoutes(core),
+    ...transferRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
