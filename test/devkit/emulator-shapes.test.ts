@@ -222,6 +222,12 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.transfers.listReversals(transfer.id);
   await stripe.transfers.list({ limit: 3 });
   await stripe.accounts.del(account.id);
+  const holder = await stripe.customers.create({});
+  const card = await stripe.customers.createSource(holder.id, { source: "tok_mastercard" });
+  await stripe.customers.retrieveSource(holder.id, card.id);
+  await stripe.customers.updateSource(holder.id, card.id, { metadata: { foo: "bar" } });
+  await stripe.customers.listSources(holder.id);
+  await stripe.customers.deleteSource(holder.id, card.id);
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

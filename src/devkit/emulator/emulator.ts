@@ -16,6 +16,7 @@ import { connectedAccountRoutes } from "./resources/connected-accounts.js";
 import { controlRoutes } from "./resources/control.js";
 import { couponRoutes } from "./resources/coupons.js";
 import { creditNoteRoutes } from "./resources/credit-notes.js";
+import { customerSourceRoutes } from "./resources/customer-sources.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
@@ -123,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const routes: Route[] = [
     ...customerRoutes(core),
+    ...customerSourceRoutes(core),
     ...paymentMethodRoutes(core),
     ...paymentIntentRoutes(core),
     ...chargeRoutes(core),

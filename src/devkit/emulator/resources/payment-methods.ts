@@ -6,7 +6,7 @@ import { paginate } from "../list.js";
 import { mergeMetadata, optionalObject, optionalString, type Params, requireString, stringList } from "../params.js";
 import { stripeId } from "../store.js";
 
-interface TestCard {
+export interface TestCard {
   brand: string;
   last4: string;
   funding: string;
@@ -58,7 +58,8 @@ export function declineCodeFor(paymentMethod: Stripe.PaymentMethod): string | un
   return paymentMethod.card ? DECLINES.get(paymentMethod.card.last4) : undefined;
 }
 
-function testCard(token: string): TestCard | undefined {
+/** The test card a `pm_card_*` or `tok_*` name stands for. */
+export function testCard(token: string): TestCard | undefined {
   const name = token.replace(/^pm_card_|^tok_/, "");
   return token === name ? undefined : TEST_CARDS[name];
 }

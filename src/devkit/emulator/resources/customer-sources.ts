@@ -1,0 +1,119 @@
+import type Stripe from "stripe";
+import { deletedStub, type EmulatorCore, type Route } from "../core.js";
+import { invalidParam } from "../errors.js";
+import { paginate } from "../list.js";
+import { mergeMetadata, nullableString, optionalInteger, requireString } from "../params.js";
+import { stripeId } from "../store.js";
+import { testCard } from "./payment-methods.js";
+
+/**
+ * `/v1/customers/{id}/sources`, the legacy Sources API for cards: a `tok_*` test token becomes a `card_...` on the
+ * customer (`customer.source.created`; the first becomes the customer's `default_source`, `customer.updated`),
+ * which can be updated (`customer.source.updated`) and removed (`customer.source.deleted`). Bank accounts and
+ * Source objects are not emulated.
+ */
+export function customerSourceRoutes(core: EmulatorCore): Route[] {
+  const customerOf = (id: string) => core.store.get<Stripe.Customer>("customer", id, "customer");
+  const sourceOf = (customer: Stripe.Customer, id: string) => {
+    const card = core.store.get<Stripe.Card>("card", id);
+    if (card.customer !== customer.id) throw invalidParam("id", `No such source: '${id}'`, "resource_missing");
+    return card;
+  };
+  return [
+    {
+      method: "POST",
+      pattern: "/v1/customers/:id/sources",
+      handler: ({ path, params, request }) => {
+        const customer = customerOf(path.id as string);
+        const token = requireString(params, "source");
+        const test = testCard(token);
+        if (!test || !token.startsWith("tok_")) {
+          throw invalidParam(
+            "source",
+            `The emulator takes a card test token as source, such as tok_visa, not '${token}'.`,
+          );
+        }
+        const card = core.store.insert<Stripe.Card>({
+          id: stripeId("card"),
+          object: "card",
+          address_city: null,
+          address_country: null,
+          address_line1: null,
+          address_line1_check: null,
+          address_line2: null,
+          address_state: null,
+          address_zip: null,
+          address_zip_check: null,
+          brand: test.brand,
+          country: "US",
+          customer: customer.id,
+          cvc_check: "pass",
+          dynamic_last4: null,
+          exp_month: 12,
+          exp_year: new Date(core.now() * 1000).getUTCFullYear() + 3,
+          fingerprint: stripeId("", 16).slice(1),
+          funding: test.funding,
+          last4: test.last4,
+          metadata: mergeMetadata(params),
+          name: null,
+          regulated_status: "unregulated",
+          tokenization_method: null,
+        } as unknown as Stripe.Card);
+        core.events.emit("customer.source.created", card, request);
+        if (customer.default_source === null) {
+          const previous = core.store.update(customer, { default_source: card.id });
+          core.events.emit("customer.updated", customer, request, previous);
+        }
+        return card;
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/customers/:customer/sources/:id",
+      handler: ({ path }) => sourceOf(customerOf(path.customer as string), path.id as string),
+    },
+    {
+      method: "POST",
+      pattern: "/v1/customers/:customer/sources/:id",
+      handler: ({ path, params, request }) => {
+        const card = sourceOf(customerOf(path.customer as string), path.id as string);
+        const name = nullableString(params, "name");
+        const expMonth = optionalInteger(params, "exp_month");
+        const expYear = optionalInteger(params, "exp_year");
+        const previous = core.store.update(card, {
+          metadata: mergeMetadata(params, card.metadata ?? {}),
+          ...(name !== undefined && { name }),
+          ...(expMonth !== undefined && { exp_month: expMonth }),
+          ...(expYear !== undefined && { exp_year: expYear }),
+        });
+        if (Object.keys(previous).length > 0) core.events.emit("customer.source.updated", card, request, previous);
+        return card;
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/v1/customers/:customer/sources/:id",
+      handler: ({ path, request }) => {
+        const customer = customerOf(path.customer as string);
+        const card = sourceOf(customer, path.id as string);
+        core.store.remove(card);
+        core.events.emit("customer.source.deleted", card, request);
+        if (customer.default_source === card.id) {
+          const next = core.store.all<Stripe.Card>("card").find((each) => each.customer === customer.id);
+          const previous = core.store.update(customer, { default_source: next?.id ?? null });
+          core.events.emit("customer.updated", customer, request, previous);
+        }
+        return deletedStub(card);
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/customers/:id/sources",
+      handler: ({ path, params, url }) => {
+        const customer = customerOf(path.id as string);
+        const cards = core.store.all<Stripe.Card>("card").filter((card) => card.customer === customer.id);
+        return paginate(cards, params, url);
+      },
+    },
+  ];
+}

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmulatorClient, startEmulatorClient, typesEmittedBy } from "./emulator-setup.js";
+
+let ctx: EmulatorClient;
+beforeAll(async () => {
+  ctx = await startEmulatorClient();
+});
+afterAll(() => ctx.emulator.close());
+
+describe("a customer's legacy card sources", () => {
+  it("adds a card from a test token as the default source, updates it and removes it, with Stripe's events", async () => {
+    const customer = await ctx.stripe.customers.create({});
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      const card = await ctx.stripe.customers.createSource(customer.id, { source: "tok_visa" });
+      expect(card).toMatchObject({ object: "card", brand: "visa", last4: "4242", customer: customer.id });
+      expect((await ctx.stripe.customers.retrieve(customer.id)) as { default_source: string }).toMatchObject({
+        default_source: card.id,
+      });
+      await ctx.stripe.customers.updateSource(customer.id, card.id, { metadata: { foo: "bar" } });
+      await ctx.stripe.customers.deleteSource(customer.id, card.id);
+    });
+    expect(types).toEqual([
+      "customer.source.created",
+      "customer.updated",
+      "customer.source.updated",
+      "customer.source.deleted",
+      "customer.updated",
+    ]);
+    await expect(ctx.stripe.customers.createSource(customer.id, { source: "btok_us" })).rejects.toMatchObject({
+      param: "source",
+    });
+  });
+});
