@@ -228,6 +228,14 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.customers.updateSource(holder.id, card.id, { metadata: { foo: "bar" } });
   await stripe.customers.listSources(holder.id);
   await stripe.customers.deleteSource(holder.id, card.id);
+  await stripe.billingPortal.sessions.create({ customer: holder.id });
+  const portal = await stripe.billingPortal.configurations.create({
+    business_profile: { headline: "Shapes" },
+    features: { subscription_cancel: { enabled: true } },
+  });
+  await stripe.billingPortal.configurations.retrieve(portal.id);
+  await stripe.billingPortal.configurations.update(portal.id, { metadata: { foo: "bar" } });
+  await stripe.billingPortal.configurations.list({ limit: 3 });
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

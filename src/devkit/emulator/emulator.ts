@@ -10,6 +10,7 @@ import type { VirtualFields } from "./expand.js";
 import { type FaultSettings, parseFaults } from "./faults.js";
 import { createApiHandler, type RecordedRequest } from "./http.js";
 import { balanceRoutes } from "./resources/balance.js";
+import { billingPortalRoutes } from "./resources/billing-portal.js";
 import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
 import { connectedAccountRoutes } from "./resources/connected-accounts.js";
@@ -144,6 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...topupRoutes(core),
     ...connectedAccountRoutes(core),
     ...transferRoutes(core),
+    ...billingPortalRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),

@@ -31,3 +31,26 @@ describe("a customer's legacy card sources", () => {
     });
   });
 });
+
+describe("the billing portal", () => {
+  it("opens a session on the account's default configuration, and creates and updates configurations", async () => {
+    const customer = await ctx.stripe.customers.create({});
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      const session = await ctx.stripe.billingPortal.sessions.create({ customer: customer.id });
+      expect(session).toMatchObject({ object: "billing_portal.session", customer: customer.id });
+      const byDefault = await ctx.stripe.billingPortal.configurations.retrieve(session.configuration as string);
+      expect(byDefault.is_default).toBe(true);
+      const configuration = await ctx.stripe.billingPortal.configurations.create({
+        business_profile: { headline: "Manage your plan" },
+        features: { subscription_cancel: { enabled: true } },
+      });
+      expect(configuration.features.subscription_cancel.enabled).toBe(true);
+      await ctx.stripe.billingPortal.configurations.update(configuration.id, { metadata: { foo: "bar" } });
+    });
+    expect(types).toEqual([
+      "billing_portal.session.created",
+      "billing_portal.configuration.created",
+      "billing_portal.configuration.updated",
+    ]);
+  });
+});
