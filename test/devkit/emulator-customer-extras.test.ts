@@ -54,3 +54,25 @@ describe("the billing portal", () => {
     ]);
   });
 });
+
+describe("payment links", () => {
+  it("creates a link that sells a price, lists and expands its line items, and updates it", async () => {
+    const price = await ctx.stripe.prices.create({
+      currency: "usd",
+      unit_amount: 1500,
+      product_data: { name: "Link" },
+    });
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      const link = await ctx.stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 2 }] });
+      expect(link).toMatchObject({ object: "payment_link", active: true, currency: "usd" });
+      const items = await ctx.stripe.paymentLinks.listLineItems(link.id);
+      expect(items.data.map((item) => [item.price?.id, item.quantity, item.amount_total])).toEqual([
+        [price.id, 2, 3000],
+      ]);
+      const expanded = await ctx.stripe.paymentLinks.retrieve(link.id, { expand: ["line_items"] });
+      expect(expanded.line_items?.data).toHaveLength(1);
+      await ctx.stripe.paymentLinks.update(link.id, { active: false });
+    });
+    expect(types).toEqual(["payment_link.created", "payment_link.updated"]);
+  });
+});

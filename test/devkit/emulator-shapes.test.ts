@@ -236,6 +236,11 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.billingPortal.configurations.retrieve(portal.id);
   await stripe.billingPortal.configurations.update(portal.id, { metadata: { foo: "bar" } });
   await stripe.billingPortal.configurations.list({ limit: 3 });
+  const link = await stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }] });
+  await stripe.paymentLinks.retrieve(link.id);
+  await stripe.paymentLinks.update(link.id, { allow_promotion_codes: true });
+  await stripe.paymentLinks.listLineItems(link.id);
+  await stripe.paymentLinks.list({ limit: 3 });
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

@@ -23,6 +23,7 @@ import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
+import { paymentLinkRoutes } from "./resources/payment-links.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
 import { payoutRoutes } from "./resources/payouts.js";
 import { planRoutes } from "./resources/plans.js";
@@ -146,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...connectedAccountRoutes(core),
     ...transferRoutes(core),
     ...billingPortalRoutes(core),
+    ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
