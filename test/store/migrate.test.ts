@@ -26,6 +26,7 @@ describe.each(ENGINES)("migrations on %s", (engine) => {
       "handler_pauses",
       "handler_runs",
       "migrations",
+      "pruned_event_ids",
       "webhook_secrets",
     ]);
   });
