@@ -2,10 +2,14 @@ import { InboxError } from "../errors.js";
 import { quoteIdent } from "../store/migrate.js";
 import { isPostgresTimestamp } from "../store/pg-values.js";
 import type { Store } from "../store/store.js";
+import { sqlstateOf } from "../store/unavailable.js";
 import { eligibility } from "./eligibility.js";
 
 /** Rows removed per transaction: small enough that no worker or delivery waits long on a lock prune holds. */
 export const PRUNE_BATCH = 1_000;
+const LOCK_NOT_AVAILABLE = "55P03";
+const BARRIER_ATTEMPTS = 10;
+const BARRIER_RETRY_MS = 1_000;
 /** Stripe redelivers an event for up to three days; a pruned id stays a duplicate at least that long after the cut. */
 const REDELIVERY_WINDOW_MS = 3 * 86_400_000;
 
@@ -137,12 +141,21 @@ function letOthersIn(): Promise<void> {
 /**
  * A delivery whose statement began before the ids were marked did not see them, and would store the event again once
  * its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
- * table closes that window; new deliveries wait for it only as long as the inserts already running. PGlite runs one
- * statement at a time: nothing can be in flight there.
+ * table closes that window; new deliveries wait for it only as long as the inserts already running, and never more
+ * than its lock_timeout. PGlite runs one statement at a time: nothing can be in flight there.
  */
 async function waitForInsertsBeforeMark(store: Store, barrier: string): Promise<void> {
   if (store.engine === "pglite") return;
-  await store.transaction((tx) => tx.exec(barrier));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.transaction((tx) => tx.exec(barrier));
+      return;
+    } catch (error) {
+      // Deliveries queue behind the waiting lock: it gives up quickly (lock_timeout) and tries again a little later.
+      if (sqlstateOf(error) !== LOCK_NOT_AVAILABLE || attempt >= BARRIER_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, BARRIER_RETRY_MS));
+    }
+  }
 }
 
 function pruneStatements(schemaName: string) {
@@ -163,7 +176,7 @@ function pruneStatements(schemaName: string) {
       )
       SELECT id, to_json(received_at)#>>'{}' AS received_at FROM picked ORDER BY received_at, id`,
 
-    barrier: `SET LOCAL lock_timeout = '10s'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
+    barrier: `SET LOCAL lock_timeout = '200ms'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
 
     /**
      * Deletes the marked events that are still removable, with their runs and deliveries. Rows another transaction
