@@ -1,5 +1,5 @@
-// tsc does not copy non-TypeScript files: the migrations, the trigger fixtures and the emulator's Stripe schema
-// ship beside the compiled code.
+// tsc does not copy non-TypeScript files: the migrations, the trigger fixtures, the emulator's Stripe schema and the
+// embedded database's thread ship beside the compiled code.
 import { cpSync } from "node:fs";
 
 cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/store/migrations", import.meta.url), {
@@ -16,4 +16,8 @@ cpSync(
 cpSync(
   new URL("../src/devkit/emulator/schema/stripe-schema.json", import.meta.url),
   new URL("../dist/devkit/emulator/schema/stripe-schema.json", import.meta.url),
+);
+cpSync(
+  new URL("../src/store/pglite-thread.mjs", import.meta.url),
+  new URL("../dist/store/pglite-thread.mjs", import.meta.url),
 );

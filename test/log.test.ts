@@ -157,7 +157,10 @@ describe("structured logs", () => {
         output += chunk;
       });
       try {
-        await expect.poll(() => output, { timeout: 20_000 }).toContain("receiving Stripe webhooks");
+        // The banner and the log line are separate writes: wait for both.
+        await expect
+          .poll(() => output.includes("receiving Stripe webhooks") && /listening/.test(output), { timeout: 20_000 })
+          .toBe(true);
       } finally {
         child.kill("SIGTERM");
         await new Promise((resolve) => child.on("close", resolve));

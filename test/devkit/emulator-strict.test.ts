@@ -202,12 +202,12 @@ const CASES: [string, () => Promise<unknown>, Refusal][] = [
     }),
   ],
   [
-    "a search endpoint the emulator does not implement",
-    () => stripe.customers.search({ query: "email:'a@example.com'" }),
+    "a sub-resource the emulator does not implement, beside one it does",
+    () => stripe.customers.listBalanceTransactions("cus_unknown"),
     invalidRequest({
       status: 404,
       message:
-        "Unrecognized request URL (GET: /v1/customers/search). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        "Unrecognized request URL (GET: /v1/customers/cus_unknown/balance_transactions). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
     }),
   ],
   [
@@ -253,17 +253,48 @@ describe("the emulator refuses what Stripe refuses, in Stripe's words", () => {
     expect(intent).toMatchObject({ currency: "eur", customer: { id: customer.id } });
   });
 
-  it("never takes a search or a sub-path for an id", async () => {
+  it("never takes a search or a sub-path for an id, nor a path Stripe does not have for a neighbour", async () => {
     const product = await stripe.products.create({ name: "Searchable" });
-    for (const path of ["/v1/products/search", "/v1/prices/search", "/v1/invoices/search"]) {
-      const answer = await fetch(`${emulator.url}${path}?query=x`, { headers: { authorization: "Bearer sk_test_x" } });
-      const body = (await answer.json()) as { error: { message: string } };
-      expect(answer.status).toBe(404);
-      expect(body.error.message).toBe(
-        `Unrecognized request URL (GET: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
-      );
+    const get = (method: string, path: string) =>
+      fetch(`${emulator.url}${path}`, { method, headers: { authorization: "Bearer sk_test_x" } });
+    const search = await get("GET", `/v1/products/search?query=${encodeURIComponent('name:"Searchable"')}`);
+    expect(await search.json()).toMatchObject({ object: "search_result", data: [{ id: product.id }] });
+    const unknown: [string, string][] = [
+      ["GET", "/v1/products/search/more"],
+      ["GET", `/v1/products/${product.id}/search`],
+      ["GET", "/v1/products/"],
+      ["PUT", `/v1/products/${product.id}`],
+      ["GET", "/v1/nothing_here"],
+    ];
+    for (const [method, path] of unknown) {
+      const answer = await get(method, path);
+      const body = (await answer.json()) as { error: { type: string; message: string } };
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(body.error).toMatchObject({
+        type: "invalid_request_error",
+        message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      });
     }
+    // Only GET has a search: a DELETE of /v1/products/search is Stripe's delete of a product with that id.
+    const deleteSearch = await get("DELETE", "/v1/products/search");
+    expect(await deleteSearch.json()).toMatchObject({ error: { message: "No such product: 'search'" } });
     expect((await stripe.products.retrieve(product.id)).name).toBe("Searchable");
+  });
+
+  it("answers every endpoint Stripe has that it does not implement with 404, and no implemented one so", async () => {
+    const implemented = new Set(emulator.implementedEndpoints());
+    const unrecognized: string[] = [];
+    for (const endpoint of stripeSchema().endpoints) {
+      const path = endpoint.path.replace(/\{[^}]+\}/g, "x_unknown");
+      const answer = await fetch(`${emulator.url}${path}`, {
+        method: endpoint.method,
+        headers: { authorization: "Bearer sk_test_x" },
+      });
+      const body = (await answer.json()) as { error?: { message: string } };
+      if (body.error?.message.startsWith("Unrecognized request URL")) unrecognized.push(endpoint.path);
+      else expect(implemented.has(endpoint), `${endpoint.method} ${endpoint.path} answered`).toBe(true);
+    }
+    expect(unrecognized.length).toBe(stripeSchema().endpoints.length - implemented.size);
   });
 
   it("serves only endpoints the schema knows, each once", () => {

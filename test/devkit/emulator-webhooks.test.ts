@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
@@ -25,19 +25,25 @@ async function inboxFor(enabledEvents: Stripe.WebhookEndpointCreateParams.Enable
   return inbox;
 }
 
+interface Received {
+  id: string;
+  apiVersion: string;
+  signature: string;
+}
+
 /** A bare endpoint that answers the statuses given, one per request, then 200; records what it got. */
-async function scriptedEndpoint(
-  statuses: number[],
-): Promise<{ url: string; received: { id: string; signature: string }[] }> {
-  const received: { id: string; signature: string }[] = [];
+async function scriptedEndpoint(statuses: number[]): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => {
       body += chunk;
     });
     req.on("end", () => {
+      const event = JSON.parse(body) as { id: string; api_version: string };
       received.push({
-        id: (JSON.parse(body) as { id: string }).id,
+        id: event.id,
+        apiVersion: event.api_version,
         signature: String(req.headers["stripe-signature"]),
       });
       res.writeHead(statuses.shift() ?? 200).end();
@@ -76,6 +82,54 @@ describe("webhook endpoints", () => {
       code: "parameter_missing",
       param: "enabled_events",
     });
+  });
+});
+
+describe("API versions", () => {
+  it("renders each endpoint's events in its api_version, and the account's version when it has none", async () => {
+    const pinned = await scriptedEndpoint([]);
+    const unpinned = await scriptedEndpoint([]);
+    const old = await stripe.webhookEndpoints.create({
+      url: pinned.url,
+      enabled_events: ["customer.created"],
+      api_version: "2024-06-20",
+    });
+    const current = await stripe.webhookEndpoints.create({ url: unpinned.url, enabled_events: ["customer.created"] });
+    // As on Stripe: an endpoint created without api_version shows null and follows the account's version.
+    expect(old.api_version).toBe("2024-06-20");
+    expect(current.api_version).toBeNull();
+    expect((await stripe.webhookEndpoints.retrieve(old.id)).api_version).toBe("2024-06-20");
+    await stripe.customers.create({});
+    await emulator.deliveriesSettled();
+    expect(pinned.received.map((delivery) => delivery.apiVersion)).toEqual(["2024-06-20"]);
+    expect(unpinned.received.map((delivery) => delivery.apiVersion)).toEqual([Stripe.API_VERSION]);
+    const event = (await stripe.events.list({ limit: 1 })).data[0];
+    expect(event).toMatchObject({ id: pinned.received[0]?.id, api_version: Stripe.API_VERSION });
+  });
+
+  it("refuses an api_version Stripe never published, for an endpoint and in the Stripe-Version header", async () => {
+    const endpoint = await stripe.webhookEndpoints
+      .create({
+        url: "http://127.0.0.1:9/",
+        enabled_events: ["*"],
+        api_version: "2024-06-21" as Stripe.WebhookEndpointCreateParams.ApiVersion,
+      })
+      .catch((error: unknown) => error);
+    expect(endpoint).toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "api_version" });
+    const header = await stripe.customers
+      .list({}, { apiVersion: "2031-01-01.future" })
+      .catch((error: unknown) => error);
+    expect(header).toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      message: "Invalid Stripe API version: 2031-01-01.future. Learn more at https://docs.stripe.com/upgrades",
+    });
+    expect(await stripe.webhookEndpoints.list()).toMatchObject({ data: [] });
+  });
+
+  it("answers in the installed stripe package's API version unless the request names another", async () => {
+    const answer = await fetch(`${emulator.url}/v1/customers`, { headers: { authorization: "Bearer sk_test_x" } });
+    expect(answer.headers.get("stripe-version")).toBe(Stripe.API_VERSION);
   });
 });
 

@@ -47,6 +47,8 @@ export interface LoadOptions {
   maxMs: number;
   maxRequests?: number;
   bodyBytes?: number;
+  /** Told the number of acknowledged events after each new one. */
+  onAcknowledged?: (count: number) => void;
 }
 
 /** `concurrency` clients on keep-alive connections, each posting fresh signed events back to back. */
@@ -71,8 +73,10 @@ export async function driveLoad(options: LoadOptions): Promise<LoadReport> {
       const id = (JSON.parse(body) as { id: string }).id;
       try {
         const outcome = await postRaw(options.url, body, signedHeaders(body), agent);
-        if (outcome.status === 200) acknowledged.add(id);
-        else refused.set(id, outcome.status);
+        if (outcome.status === 200) {
+          acknowledged.add(id);
+          options.onAcknowledged?.(acknowledged.size);
+        } else refused.set(id, outcome.status);
       } catch (error) {
         failed.set(id, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
         // The server is gone or going: do not spin on refused connections.

@@ -40,6 +40,8 @@ export interface DeliveryOptions {
   retrySchedule: readonly number[];
   timeoutMs: number;
   faults: () => FaultSettings;
+  /** The account's API version: what an endpoint created without `api_version` gets its events in. */
+  apiVersion: string;
   log: Logger;
 }
 
@@ -136,7 +138,10 @@ export class WebhookDelivery {
   private async attempt(job: Job, duplicate: boolean): Promise<void> {
     const endpoint = this.options.accounts.store(job.owner).find(job.endpointId) as StoredEndpoint | undefined;
     if (endpoint?.status !== "enabled") return;
-    const body = JSON.stringify(job.event, null, 2);
+    // Stripe renders each endpoint's events in the endpoint's API version. The emulator speaks only the installed
+    // package's version, so the objects keep that shape and the event names the version it was sent as.
+    const apiVersion = endpoint.api_version ?? this.options.apiVersion;
+    const body = JSON.stringify({ ...job.event, api_version: apiVersion }, null, 2);
     this.inFlight++;
     let status: number | null = null;
     try {

@@ -24,8 +24,10 @@ import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
+import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
 import type { SchemaEndpoint } from "./schema/types.js";
+import { searchRoutes } from "./search/routes.js";
 
 export const DEFAULT_EMULATOR_PORT = 12111;
 
@@ -41,7 +43,10 @@ export interface EmulatorOptions {
   /** How long a webhook endpoint may take to answer before the attempt counts as failed. Default 10 s. */
   deliveryTimeoutMs?: number;
   faults?: FaultSettings;
-  /** The `api_version` events carry. Default: the version of the installed `stripe` package. */
+  /**
+   * The account's API version: the one events carry, and webhook endpoints created without `api_version` receive.
+   * Default: the version of the installed `stripe` package, the only one the emulator's objects are shaped in.
+   */
   apiVersion?: string;
   logger?: Logger;
 }
@@ -83,11 +88,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     retrySchedule: options.deliveryRetrySchedule ?? DEFAULT_DELIVERY_RETRY_SCHEDULE_MS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
     faults: () => faults,
+    apiVersion,
     log,
   });
   const now = () => Math.floor(clock().getTime() / 1000);
   let baseUrl = "";
-  const events = new EventLog(accounts, now, apiVersion, (event) => delivery.dispatch(event));
+  const schema = stripeSchema();
+  const events = new EventLog(
+    accounts,
+    now,
+    apiVersion,
+    (event) => delivery.dispatch(event),
+    (object) => completeObject(schema, object),
+  );
   const core: EmulatorCore = {
     get store() {
       return accounts.store();
@@ -113,9 +126,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
     ...eventRoutes(core),
+    ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
   ];
-  const api = createApiHandler({ core, routes, schema: stripeSchema(), apiVersion, faults: faultSwitch, log });
+  const api = createApiHandler({ core, routes, schema, apiVersion, faults: faultSwitch, log });
   const server = createServer((req, res) => void api.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -21,6 +21,8 @@ export class EventLog {
     private readonly now: () => number,
     private readonly apiVersion: string,
     private readonly onEvent: (event: Stripe.Event) => number,
+    /** Fills the snapshot's missing fields, so webhooks carry objects as complete as the API's answers. */
+    private readonly completeObject: (object: StripeObject) => void = () => {},
   ) {}
 
   emit(
@@ -29,7 +31,9 @@ export class EventLog {
     request: RequestInfo,
     previousAttributes?: Record<string, unknown>,
   ): Stripe.Event {
-    const data: { object: unknown; previous_attributes?: unknown } = { object: structuredClone(object) };
+    const snapshot = structuredClone(object);
+    this.completeObject(snapshot);
+    const data: { object: unknown; previous_attributes?: unknown } = { object: snapshot };
     if (previousAttributes !== undefined) data.previous_attributes = structuredClone(previousAttributes);
     const event = {
       id: stripeId("evt"),

@@ -7,6 +7,7 @@ import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
 import { type Params, stringList } from "./params.js";
 import { createRouter } from "./router.js";
+import { completeShape } from "./schema/complete.js";
 import type { StripeSchema } from "./schema/types.js";
 import { stripeId } from "./store.js";
 import { validateParams } from "./validate-params.js";
@@ -149,8 +150,10 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const paths = stringList(params, "expand") ?? [];
     const rendered =
       paths.length === 0
-        ? result
+        ? structuredClone(result)
         : expand(result, paths, (id) => options.core.store.find(id), options.core.virtualFields);
+    // Every field Stripe always shows is in the answer, though the route left out those that do not apply.
+    if (routed.endpoint) completeShape(options.schema, rendered, routed.endpoint.returns);
     return { status: 200, body: JSON.stringify(rendered, null, 2) };
   }
 

@@ -11,8 +11,7 @@ export interface ApiList<T> {
 
 /** Stripe's cursor pagination over a newest-first list: `limit` (1-100, default 10), `starting_after`, `ending_before`. */
 export function paginate<T extends StripeObject>(items: readonly T[], params: Params, url: string): ApiList<T> {
-  const limit = optionalInteger(params, "limit") ?? 10;
-  if (limit < 1 || limit > 100) throw invalidParam("limit", "This value must be less than or equal to 100.");
+  const limit = pageLimit(params);
   const after = optionalString(params, "starting_after");
   const before = optionalString(params, "ending_before");
   if (after && before) {
@@ -26,6 +25,13 @@ export function paginate<T extends StripeObject>(items: readonly T[], params: Pa
   const start = after === undefined ? 0 : indexOf(items, after, "starting_after") + 1;
   const data = items.slice(start, start + limit);
   return { object: "list", data, has_more: start + limit < items.length, url };
+}
+
+/** `limit`, 1 to 100, 10 when absent: the same for lists and searches. */
+export function pageLimit(params: Params): number {
+  const limit = optionalInteger(params, "limit") ?? 10;
+  if (limit < 1 || limit > 100) throw invalidParam("limit", "This value must be less than or equal to 100.");
+  return limit;
 }
 
 function indexOf(items: readonly StripeObject[], id: string, param: string): number {

@@ -61,7 +61,7 @@ export function disputeIfTestCard(core: EmulatorCore, charge: Stripe.Charge, req
       has_evidence: false,
       past_due: false,
       submission_count: 0,
-      submission_method: null,
+      submission_method: "not_submitted",
     } as unknown as Stripe.Dispute.EvidenceDetails,
     intended_submission_method: null,
     is_charge_refundable: false,

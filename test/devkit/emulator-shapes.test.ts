@@ -1,0 +1,205 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
+import { stripeSchema } from "../../src/devkit/emulator/schema/load.js";
+import type { SchemaEndpoint } from "../../src/devkit/emulator/schema/types.js";
+import { shapeProblems } from "../support/schema-shape.js";
+
+interface Answer {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+let emulator: RunningEmulator;
+let stripe: Stripe;
+const answers: Answer[] = [];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  const url = new URL(emulator.url);
+  // The official client, with a fetch that keeps a copy of every answer it reads.
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const request = new URL(input instanceof Request ? input.url : String(input));
+    answers.push({
+      method: init?.method ?? "GET",
+      path: request.pathname,
+      status: response.status,
+      body: await response.clone().json(),
+    });
+    return response;
+  };
+  stripe = new Stripe("sk_test_shapes", {
+    host: url.hostname,
+    port: url.port,
+    protocol: "http",
+    httpClient: Stripe.createFetchHttpClient(recordingFetch),
+  });
+});
+afterAll(() => emulator.close());
+
+/** Calls every endpoint the emulator implements, with valid parameters, through the official client. */
+async function driveEveryEndpoint(): Promise<void> {
+  const customer = await stripe.customers.create({ email: "shape@example.com", name: "Shape", metadata: { a: "1" } });
+  await stripe.customers.retrieve(customer.id);
+  await stripe.customers.update(customer.id, { phone: "+15555550100" });
+  await stripe.customers.list({ limit: 3 });
+  await stripe.customers.search({ query: 'email:"shape@example.com"' });
+
+  const method = await stripe.paymentMethods.create({ type: "card", card: { token: "tok_visa" } });
+  await stripe.paymentMethods.attach(method.id, { customer: customer.id });
+  await stripe.paymentMethods.retrieve(method.id);
+  await stripe.paymentMethods.update(method.id, { metadata: { b: "2" } });
+  await stripe.paymentMethods.list({ customer: customer.id });
+  await stripe.customers.listPaymentMethods(customer.id);
+  await stripe.paymentMethods.detach(method.id);
+
+  const intent = await stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id });
+  await stripe.paymentIntents.update(intent.id, { description: "order 1" });
+  await stripe.paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+  await stripe.paymentIntents.retrieve(intent.id, { expand: ["latest_charge", "customer"] });
+  const manual = await stripe.paymentIntents.create({ amount: 900, currency: "eur", capture_method: "manual" });
+  await stripe.paymentIntents.confirm(manual.id, { payment_method: "pm_card_mastercard" });
+  await stripe.paymentIntents.capture(manual.id);
+  const dropped = await stripe.paymentIntents.create({ amount: 700, currency: "usd" });
+  await stripe.paymentIntents.cancel(dropped.id);
+  await stripe.paymentIntents.list({ limit: 5 });
+  await stripe.paymentIntents.search({ query: "amount>100" });
+
+  const charge = await stripe.charges.create({ amount: 1500, currency: "usd", source: "tok_visa", capture: false });
+  await stripe.charges.capture(charge.id);
+  await stripe.charges.retrieve(charge.id);
+  await stripe.charges.update(charge.id, { metadata: { order: "7" } });
+  await stripe.charges.list({ limit: 5 });
+  await stripe.charges.search({ query: 'status:"succeeded"' });
+
+  const refund = await stripe.refunds.create({ charge: charge.id, amount: 500 });
+  await stripe.refunds.retrieve(refund.id);
+  await stripe.refunds.update(refund.id, { metadata: { why: "test" } });
+  await stripe.refunds.list({ charge: charge.id });
+
+  const disputed = await stripe.paymentIntents.create({
+    amount: 800,
+    currency: "usd",
+    payment_method: "pm_card_createDispute",
+    confirm: true,
+  });
+  const [dispute] = (await stripe.disputes.list({ charge: disputed.latest_charge as string })).data;
+  await stripe.disputes.retrieve(dispute?.id as string);
+  await stripe.disputes.update(dispute?.id as string, { metadata: { case: "1" } });
+  await stripe.disputes.close(dispute?.id as string);
+
+  const product = await stripe.products.create({ name: "Pro", metadata: { tier: "2" } });
+  await stripe.products.retrieve(product.id);
+  await stripe.products.update(product.id, { description: "The pro plan" });
+  await stripe.products.list({ limit: 3 });
+  await stripe.products.search({ query: 'name:"Pro"' });
+  const price = await stripe.prices.create({
+    currency: "usd",
+    unit_amount: 1500,
+    recurring: { interval: "month" },
+    product: product.id,
+  });
+  await stripe.prices.retrieve(price.id);
+  await stripe.prices.update(price.id, { nickname: "monthly" });
+  await stripe.prices.list({ limit: 3 });
+  await stripe.prices.search({ query: 'currency:"usd"' });
+
+  const payer = await stripe.customers.create({
+    payment_method: "pm_card_visa",
+    invoice_settings: { default_payment_method: "pm_card_visa" },
+  });
+  const subscription = await stripe.subscriptions.create({ customer: payer.id, items: [{ price: price.id }] });
+  await stripe.subscriptions.retrieve(subscription.id);
+  await stripe.subscriptions.update(subscription.id, { metadata: { seat: "3" } });
+  await stripe.subscriptions.list({ limit: 3 });
+  await stripe.subscriptions.search({ query: 'status:"active"' });
+  await stripe.invoices.retrieve(subscription.latest_invoice as string);
+  await stripe.invoices.listLineItems(subscription.latest_invoice as string);
+  await stripe.invoices.list({ limit: 3 });
+  await stripe.invoices.search({ query: "total>0" });
+  const unpaid = await stripe.customers.create({});
+  const open = await stripe.subscriptions.create({
+    customer: unpaid.id,
+    items: [{ price: price.id }],
+    payment_behavior: "default_incomplete",
+  });
+  await stripe.invoices.pay(open.latest_invoice as string, { payment_method: "pm_card_visa" });
+  await stripe.subscriptions.cancel(subscription.id);
+
+  const setup = await stripe.setupIntents.create({ customer: customer.id });
+  await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });
+  await stripe.setupIntents.confirm(setup.id, { payment_method: "pm_card_visa" });
+  await stripe.setupIntents.retrieve(setup.id);
+  const unused = await stripe.setupIntents.create({});
+  await stripe.setupIntents.cancel(unused.id);
+  await stripe.setupIntents.list({ limit: 3 });
+
+  const session = await stripe.checkout.sessions.create({
+    mode: "payment",
+    line_items: [{ price: price.id, quantity: 2 }],
+    success_url: "https://example.com/ok",
+  });
+  await stripe.checkout.sessions.retrieve(session.id, { expand: ["line_items"] });
+  await stripe.checkout.sessions.listLineItems(session.id);
+  await stripe.checkout.sessions.list({ limit: 3 });
+  await stripe.checkout.sessions.expire(session.id);
+
+  const endpoint = await stripe.webhookEndpoints.create({ url: "http://127.0.0.1:9/hook", enabled_events: ["*"] });
+  await stripe.webhookEndpoints.retrieve(endpoint.id);
+  await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
+  await stripe.webhookEndpoints.list();
+  await stripe.webhookEndpoints.del(endpoint.id);
+
+  const events = await stripe.events.list({ limit: 100 });
+  await stripe.events.retrieve(events.data[0]?.id as string);
+  await stripe.products.del((await stripe.products.create({ name: "Gone" })).id);
+  await stripe.customers.del(unpaid.id);
+}
+
+/** The schema's endpoint for a request: the template that matches with the most literal parts. */
+function endpointOf(method: string, path: string): SchemaEndpoint | undefined {
+  const parts = path.split("/");
+  let best: { endpoint: SchemaEndpoint; literals: number } | undefined;
+  for (const endpoint of stripeSchema().endpoints) {
+    const template = endpoint.path.split("/");
+    if (endpoint.method !== method || template.length !== parts.length) continue;
+    if (!template.every((part, index) => part.startsWith("{") || part === parts[index])) continue;
+    const literals = template.filter((part) => !part.startsWith("{")).length;
+    if (!best || literals > best.literals) best = { endpoint, literals };
+  }
+  return best?.endpoint;
+}
+
+describe("every answer has the shape the stripe package declares", () => {
+  it("drives every implemented endpoint, and each answer has every field declared always present", async () => {
+    await driveEveryEndpoint();
+    const schema = stripeSchema();
+    const called = new Set<SchemaEndpoint>();
+    const problems: string[] = [];
+    for (const answer of answers) {
+      const endpoint = endpointOf(answer.method, answer.path);
+      expect(answer.status, `${answer.method} ${answer.path}: ${JSON.stringify(answer.body)}`).toBe(200);
+      if (!endpoint) throw new Error(`no schema endpoint for ${answer.method} ${answer.path}`);
+      called.add(endpoint);
+      for (const problem of shapeProblems(schema, answer.body, endpoint.returns)) {
+        problems.push(`${endpoint.method} ${endpoint.path} ${problem}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const missed = emulator.implementedEndpoints().filter((endpoint) => !called.has(endpoint));
+    expect(missed.map((endpoint) => `${endpoint.method} ${endpoint.path}`)).toEqual([]);
+  });
+
+  it("emits events whose objects have that shape too", () => {
+    const schema = stripeSchema();
+    const eventNode = schema.endpoints.find((endpoint) => endpoint.path === "/v1/events/{id}")?.returns;
+    if (!eventNode) throw new Error("the schema has no event retrieve endpoint");
+    const problems = emulator.events().flatMap((event) => shapeProblems(schema, event, eventNode, event.type));
+
+    expect(emulator.events().length).toBeGreaterThan(30);
+    expect(problems).toEqual([]);
+  });
+});
