@@ -81,7 +81,6 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
   );
   let cursor = { receivedAt: "-infinity", id: "" };
   for (;;) {
-    await letOthersIn();
     const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
       before.toISOString(),
       cursor.receivedAt,
@@ -110,7 +109,6 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
 
   let deliveryCursor = { receivedAt: "-infinity", id: "0" };
   for (;;) {
-    await letOthersIn();
     const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
       sql.removeDeliveries,
       [before.toISOString(), deliveryCursor.receivedAt, deliveryCursor.id, batch],
@@ -121,21 +119,12 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
   }
 
   for (;;) {
-    await letOthersIn();
     const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
     const removed = Number(row?.removed ?? 0);
     result.expiredIds += removed;
     if (removed < batch) break;
   }
   return result;
-}
-
-/**
- * Between batches, deliveries and workers waiting in this process get their turn. PGlite runs in this thread and
- * answers without any I/O: a loop of its queries alone would hold the event loop until the prune ends.
- */
-function letOthersIn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
