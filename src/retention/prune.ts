@@ -169,8 +169,9 @@ function pruneStatements(schemaName: string) {
 
     /**
      * Deletes the marked events that are still removable, with their runs and deliveries. Rows another transaction
-     * holds are skipped, never waited for: a replay or a claim that got there first keeps its event, whose id is then
-     * unmarked. The runs are locked before they are judged, so none changes between the judgement and the delete.
+     * holds are skipped, never waited for: a replay or a claim that got there first keeps its event. The runs are
+     * locked before they are judged, so none changes between the judgement and the delete. A mark left on an event
+     * that stays is harmless (the event itself answers redeliveries) and expires with the other ids.
      */
     removeEvents: `
       WITH locked_events AS (
@@ -196,9 +197,9 @@ function pruneStatements(schemaName: string) {
         DELETE FROM ${schema}.events e WHERE e.id IN (SELECT id FROM removable)
         RETURNING pg_column_size(e.payload) AS payload_bytes
       ), unmarked AS (
+        -- Only events this statement holds and keeps: one skipped may be another prune's to delete right now.
         DELETE FROM ${schema}.pruned_event_ids p
-         WHERE p.id = ANY($1::text[]) AND p.id NOT IN (SELECT id FROM removable)
-           AND EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.id = p.id)
+         WHERE p.id IN (SELECT id FROM locked_events) AND p.id NOT IN (SELECT id FROM removable)
       )
       SELECT (SELECT count(*) FROM removed_events)::int AS events,
              (SELECT count(*) FROM removed_runs)::int AS runs,
