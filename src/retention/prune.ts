@@ -61,19 +61,7 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     expiredIds: 0,
     payloadBytes: 0,
   };
-  if (options.dryRun) {
-    const [counts] = await store.query<Record<"events" | "runs" | "deliveries" | "expired_ids", number>>(sql.count, [
-      before.toISOString(),
-      now.toISOString(),
-    ]);
-    return {
-      ...result,
-      events: Number(counts?.events ?? 0),
-      runs: Number(counts?.runs ?? 0),
-      deliveries: Number(counts?.deliveries ?? 0),
-      expiredIds: Number(counts?.expired_ids ?? 0),
-    };
-  }
+  if (options.dryRun) return { ...result, ...(await countRemovable(store, sql, before, now)) };
 
   // Kept at least as long as Stripe may redeliver after the cut, and never for less than the retention itself.
   const keepUntil = new Date(
@@ -92,48 +80,69 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     const last = marked.at(-1);
     if (!last) break;
     cursor = { receivedAt: last.received_at, id: last.id };
-    await waitForInsertsBeforeMark(store, sql.barrier);
-    const removed = await store.transaction(async (tx) => {
-      const ids = marked.map((row) => row.id);
-      const [row] = await tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(
-        sql.removeEvents,
-        [ids],
-      );
-      return row;
-    });
+    await waitForInsertsInFlight(store, sql.barrier);
+    const [removed] = await store.transaction((tx) =>
+      tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(sql.removeEvents, [
+        marked.map((row) => row.id),
+      ]),
+    );
     result.events += Number(removed?.events ?? 0);
     result.runs += Number(removed?.runs ?? 0);
     result.deliveries += Number(removed?.deliveries ?? 0);
     result.payloadBytes += Number(removed?.payload_bytes ?? 0);
   }
-
-  let deliveryCursor = { receivedAt: "-infinity", id: "0" };
-  for (;;) {
-    const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
-      sql.removeDeliveries,
-      [before.toISOString(), deliveryCursor.receivedAt, deliveryCursor.id, batch],
-    );
-    if (!row?.last_id || !row.last_received_at) break;
-    result.deliveries += Number(row.removed);
-    deliveryCursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
-  }
-
-  for (;;) {
-    const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
-    const removed = Number(row?.removed ?? 0);
-    result.expiredIds += removed;
-    if (removed < batch) break;
-  }
+  result.deliveries += await removeDeliveriesWithoutEvent(store, sql, before, batch);
+  result.expiredIds += await expireIds(store, sql, now, batch);
   return result;
 }
 
+type Statements = ReturnType<typeof pruneStatements>;
+
+async function countRemovable(store: Store, sql: Statements, before: Date, now: Date) {
+  const [counts] = await store.query<Record<"events" | "runs" | "deliveries" | "expired_ids", number>>(sql.count, [
+    before.toISOString(),
+    now.toISOString(),
+  ]);
+  return {
+    events: Number(counts?.events ?? 0),
+    runs: Number(counts?.runs ?? 0),
+    deliveries: Number(counts?.deliveries ?? 0),
+    expiredIds: Number(counts?.expired_ids ?? 0),
+  };
+}
+
+/** Rejected attempts, and attempts whose event was pruned earlier, in batches from the oldest. */
+async function removeDeliveriesWithoutEvent(store: Store, sql: Statements, before: Date, batch: number) {
+  let removed = 0;
+  let cursor = { receivedAt: "-infinity", id: "0" };
+  for (;;) {
+    const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
+      sql.removeDeliveries,
+      [before.toISOString(), cursor.receivedAt, cursor.id, batch],
+    );
+    if (!row?.last_id || !row.last_received_at) return removed;
+    removed += Number(row.removed);
+    cursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
+  }
+}
+
+async function expireIds(store: Store, sql: Statements, now: Date, batch: number) {
+  let expired = 0;
+  for (;;) {
+    const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
+    const removed = Number(row?.removed ?? 0);
+    expired += removed;
+    if (removed < batch) return expired;
+  }
+}
+
 /**
- * A delivery whose statement began before the ids were marked did not see them, and would store the event again once
- * its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
+ * Between marking ids and deleting their events: a delivery whose statement began before the ids were marked did not
+ * see them, and would store the event again once its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
  * table closes that window; new deliveries wait for it only as long as the inserts already running, and never more
  * than its lock_timeout. PGlite runs one statement at a time: nothing can be in flight there.
  */
-async function waitForInsertsBeforeMark(store: Store, barrier: string): Promise<void> {
+async function waitForInsertsInFlight(store: Store, barrier: string): Promise<void> {
   if (store.engine === "pglite") return;
   for (let attempt = 1; ; attempt++) {
     try {
