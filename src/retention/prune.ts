@@ -21,6 +21,8 @@ export interface PruneOptions {
   /** Only count what would be removed. */
   dryRun?: boolean | undefined;
   batchSize?: number | undefined;
+  /** Stops between batches (the process is stopping): what was removed so far stays removed, and is returned. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PruneResult {
@@ -67,8 +69,9 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
   const keepUntil = new Date(
     Math.max(now.getTime() + (now.getTime() - before.getTime()), before.getTime() + REDELIVERY_WINDOW_MS),
   );
+  const { signal } = options;
   let cursor = { receivedAt: "-infinity", id: "" };
-  for (;;) {
+  while (!signal?.aborted) {
     const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
       before.toISOString(),
       cursor.receivedAt,
@@ -91,8 +94,8 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     result.deliveries += Number(removed?.deliveries ?? 0);
     result.payloadBytes += Number(removed?.payload_bytes ?? 0);
   }
-  result.deliveries += await removeDeliveriesWithoutEvent(store, sql, before, batch);
-  result.expiredIds += await expireIds(store, sql, now, batch);
+  result.deliveries += await removeDeliveriesWithoutEvent(store, sql, before, batch, signal);
+  result.expiredIds += await expireIds(store, sql, now, batch, signal);
   return result;
 }
 
@@ -112,10 +115,16 @@ async function countRemovable(store: Store, sql: Statements, before: Date, now: 
 }
 
 /** Rejected attempts, and attempts whose event was pruned earlier, in batches from the oldest. */
-async function removeDeliveriesWithoutEvent(store: Store, sql: Statements, before: Date, batch: number) {
+async function removeDeliveriesWithoutEvent(
+  store: Store,
+  sql: Statements,
+  before: Date,
+  batch: number,
+  signal: AbortSignal | undefined,
+) {
   let removed = 0;
   let cursor = { receivedAt: "-infinity", id: "0" };
-  for (;;) {
+  while (!signal?.aborted) {
     const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
       sql.removeDeliveries,
       [before.toISOString(), cursor.receivedAt, cursor.id, batch],
@@ -124,16 +133,18 @@ async function removeDeliveriesWithoutEvent(store: Store, sql: Statements, befor
     removed += Number(row.removed);
     cursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
   }
+  return removed;
 }
 
-async function expireIds(store: Store, sql: Statements, now: Date, batch: number) {
+async function expireIds(store: Store, sql: Statements, now: Date, batch: number, signal: AbortSignal | undefined) {
   let expired = 0;
-  for (;;) {
+  while (!signal?.aborted) {
     const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
     const removed = Number(row?.removed ?? 0);
     expired += removed;
-    if (removed < batch) return expired;
+    if (removed < batch) break;
   }
+  return expired;
 }
 
 /**
