@@ -59,6 +59,12 @@ export const TARGETS = {
     };
   },
 
+  /** `serve --processes 2`: the receive path on two event loops sharing the port. */
+  "postgres-2": async (config) => ({
+    ...(await TARGETS.postgres(config)),
+    command: (port) => [...serve(port), "--processes", "2"],
+  }),
+
   pglite: async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stripe-inbox-bench-"));
     return {

@@ -233,6 +233,18 @@ describe("a malformed search query answers 400 naming query", () => {
     }
   });
 
+  it("links a resource's own list of fields when refusing one it does not search", async () => {
+    const error = await ctx.stripe.paymentIntents
+      .search({ query: 'email:"a@b.co"' })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      statusCode: 400,
+      param: "query",
+      message:
+        "Field 'email' is an unsupported search field for resource payment_intents. See https://stripe.com/docs/search#query-fields-for-paymentintents for a list of supported fields.",
+    });
+  });
+
   it("requires query", async () => {
     const missing = await ctx.stripe.customers
       .search({} as Stripe.CustomerSearchParams)

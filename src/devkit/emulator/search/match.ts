@@ -25,7 +25,7 @@ function clauseTest(clause: SearchClause, resource: SearchableResource): Predica
   const field = resource.fields[clause.field];
   if (!field) {
     throw new SearchQueryError(
-      `Field '${clause.field}' is an unsupported search field for resource ${resource.resource}. See https://stripe.com/docs/search#query-fields-for-${resource.resource.replaceAll("_", "-")} for a list of supported fields.`,
+      `Field '${clause.field}' is an unsupported search field for resource ${resource.resource}. See https://stripe.com/docs/search#query-fields-for-${resource.resource.replaceAll("_", "")} for a list of supported fields.`,
     );
   }
   const read = field.read ?? ((object: Record<string, unknown>) => readPath(object, clause.field));
