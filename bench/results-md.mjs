@@ -110,8 +110,21 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
     "",
   );
   if (failures.length > 0) out.push(`**Failed runs**: ${failures.join("; ")}.`, "");
+  out.push("## Summary", "", ...summary({ receive, worker, mirror }), "");
 
-  out.push("## Receive", "", `![acked/s against connections](${svgName})`, "");
+  out.push(
+    "## Receive",
+    "",
+    "Signed Stripe events of 2-8 KB, each a new event id, from one autocannon process. `bare`: node:http answering " +
+      "200 without verifying or storing (the ceiling of this machine and load generator); `postgres` and `pglite`: " +
+      "`stripe-inbox serve`; `sync-engine`: the peer, @supabase/stripe-sync-engine's `processWebhook` inside each " +
+      "request on the same Postgres. **vs sync-engine** is the row's rate over the peer's in the same run. **server " +
+      "CPU/ack**: the serving process; **db CPU/ack**: its Postgres backends (PGlite runs inside the server); " +
+      "**loader CPU**: the load generator, in % of a core.",
+    "",
+    `![acked/s against connections](${svgName})`,
+    "",
+  );
   const targets = [...new Set(receive.flatMap((run) => run.report?.results.map((r) => r.target) ?? []))];
   const byConnections = (target) =>
     receive.map((run) => run.report?.results.find((r) => r.target === target)?.rate ?? null);
@@ -139,7 +152,9 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
   if (worker) {
     out.push(
       "No-op handler on stored events; `graphile-worker` is the same-run baseline: no-op jobs on the same Postgres, " +
-        "as many worker processes and slots per process as the inbox's workers.",
+        "as many worker processes and slots per process as the inbox's workers. **vs graphile-worker** is the Postgres " +
+        "rate over graphile-worker's at the same worker count. PGlite's workers are loops sharing one store in one " +
+        "process, whose CPU holds the database's.",
       "",
       markdownTable(WORKER, worker.throughput),
       "",
@@ -157,6 +172,50 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+const cpuPerAck = (r) =>
+  r
+    ? `${unit(r.serverCpuUsPerAck, "µs")}${r.databaseCpuUsPerAck === null ? "" : ` + ${unit(r.databaseCpuUsPerAck, "µs")} Postgres`}`
+    : "-";
+
+/** The headline figures, each with its same-run baseline. */
+function summary({ receive, worker, mirror }) {
+  const lines = [];
+  const at = (run, target) => run.report?.results.find((r) => r.target === target);
+  const last = receive.findLast((run) => run.report);
+  for (const target of ["postgres", "pglite"]) {
+    const r = last && at(last, target);
+    if (!r) continue;
+    const ratios = receive
+      .map((run) => at(run, target)?.ratioToSyncEngine)
+      .filter((v) => v !== null && v !== undefined);
+    lines.push(
+      `- Receive, \`${target}\` at ${last.connections} connections: ${num(r.rate)} acked/s, ${percent(r.ratioToBare)} of ` +
+        `the bare server's ${num(at(last, "bare")?.rate)}/s, ${ratio(r.ratioToSyncEngine)} sync-engine's ` +
+        `${num(at(last, "sync-engine")?.rate)}/s; p50 ${unit(r.p50Ms, "ms", 1)}, p99 ${unit(r.p99Ms, "ms", 1)}, peak RSS ` +
+        `${unit(r.peakRssMb, "MB")}; CPU per ack ${cpuPerAck(r)}, sync-engine's ${cpuPerAck(at(last, "sync-engine"))}` +
+        (ratios.length > 1
+          ? `; against sync-engine ${num(Math.min(...ratios), 2)}-${num(Math.max(...ratios), 2)}× over ${receive.map((run) => run.connections).join(", ")} connections.`
+          : "."),
+    );
+  }
+  for (const r of worker?.throughput.filter((row) => row.ratioToGraphileWorker) ?? []) {
+    const peer = worker.throughput.find((row) => row.engine === "graphile-worker" && row.workers === r.workers);
+    lines.push(
+      `- Worker, ${r.workers} process${r.workers === 1 ? "" : "es"}: ${num(r.rate)} events/s against graphile-worker's ` +
+        `${num(peer.rate)} jobs/s, ${ratio(r.ratioToGraphileWorker)}; CPU per event ${unit(r.workerCpuUsPerEvent, "µs")} ` +
+        `worker + ${unit(r.databaseCpuUsPerEvent, "µs")} Postgres, against ${unit(peer.workerCpuUsPerEvent, "µs")} + ` +
+        `${unit(peer.databaseCpuUsPerEvent, "µs")}.`,
+    );
+  }
+  for (const r of mirror?.results.filter((row) => row.ratioToNoop) ?? []) {
+    lines.push(
+      `- Mirror, ${r.workers} workers: ${num(r.rate)} events/s, ${percent(r.ratioToNoop)} of the no-op handler's rate in ` +
+        "the same run.",
+    );
+  }
+  return lines;
 }
 
 /** Ratios between rows of one run, added to the rows in place. */
