@@ -14,12 +14,15 @@ const range = (values) => {
   return known.length === 0 ? "-" : `${num(Math.min(...known))}-${num(Math.max(...known))} %`;
 };
 
-function markdownTable(columns, rows) {
-  return [
-    `| ${columns.map(([title]) => title).join(" | ")} |`,
-    `| ${columns.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
-    ...rows.map((row) => `| ${columns.map(([, cell]) => cell(row)).join(" | ")} |`),
-  ].join("\n");
+/** A table padded as the formatter lays it out: the first column (or every one, `allLeft`) left-aligned, the rest right. */
+function markdownTable(columns, rows, { allLeft = false } = {}) {
+  const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, cell]) => String(cell(row))))];
+  const widths = columns.map((_, i) => Math.max(3, ...cells.map((line) => line[i].length)));
+  const left = (i) => allLeft || i === 0;
+  const line = (values) =>
+    `| ${values.map((v, i) => (left(i) ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (left(i) ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
 }
 
 const RECEIVE = [
@@ -86,13 +89,20 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
     "",
     "## Machine",
     "",
-    "| | |",
-    "| --- | --- |",
-    `| cores | ${machine.cores} (${machine.cpuModel}) |`,
-    `| memory | ${num(machine.memoryGb, 1)} GB |`,
-    `| Node | ${machine.node} |`,
-    `| Postgres | ${machine.postgres} |`,
-    `| load average (1 min) | ${num(machine.loadBefore, 2)} before, ${num(machine.loadAfter, 2)} after |`,
+    markdownTable(
+      [
+        ["", (row) => row[0]],
+        ["", (row) => row[1]],
+      ],
+      [
+        ["cores", `${machine.cores} (${machine.cpuModel})`],
+        ["memory", `${num(machine.memoryGb, 1)} GB`],
+        ["Node", machine.node],
+        ["Postgres", machine.postgres],
+        ["load average (1 min)", `${num(machine.loadBefore, 2)} before, ${num(machine.loadAfter, 2)} after`],
+      ],
+      { allLeft: true },
+    ),
     "",
   ];
   const others = [
@@ -171,7 +181,7 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
       "",
     );
   }
-  return `${out.join("\n")}\n`;
+  return `${out.join("\n").trimEnd()}\n`;
 }
 
 const cpuPerAck = (r) =>
