@@ -87,7 +87,7 @@ export async function graphileWorkerThroughput({ config, db, cleanups }, workerC
     }),
     databaseBackends: backends.length,
     peakRssMb: peakRss,
-    // Every job ran once and succeeded: none is left, and the no-op task cannot fail.
+    // None is left: graphile-worker deletes a job when it succeeds and keeps a failed one for its retry.
     succeededRuns: added,
     runs: added,
     undispatchedEvents: 0,
