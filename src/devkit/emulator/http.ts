@@ -5,6 +5,7 @@ import type { EmulatorCore, Route } from "./core.js";
 import { StripeApiError } from "./errors.js";
 import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
+import type { Journal, SavedAnswer } from "./journal.js";
 import { type Params, stringList } from "./params.js";
 import { createRouter } from "./router.js";
 import { completeShape } from "./schema/complete.js";
@@ -24,12 +25,6 @@ export interface RecordedRequest {
   status: number;
 }
 
-interface SavedAnswer {
-  fingerprint: string;
-  status: number;
-  body: string;
-}
-
 export interface ApiHandlerOptions {
   core: EmulatorCore;
   routes: readonly Route[];
@@ -37,6 +32,10 @@ export interface ApiHandlerOptions {
   schema: StripeSchema;
   apiVersion: string;
   faults: { get(): FaultSettings; set(faults: FaultSettings): void };
+  /** Answers by idempotency key, per API key and account. */
+  idempotent: Map<string, SavedAnswer>;
+  /** With `--data`: where each request's writes are saved before it is answered. */
+  journal?: Journal | undefined;
   log: Logger;
 }
 
@@ -45,7 +44,7 @@ const TEST_KEY = /^(sk|rk)_test_\w+$/;
 
 /** Speaks Stripe's HTTP API: bearer test keys, form-encoded bodies, idempotency keys, Stripe's error object. */
 export function createApiHandler(options: ApiHandlerOptions) {
-  const idempotent = new Map<string, SavedAnswer>();
+  const { idempotent } = options;
   const requests: RecordedRequest[] = [];
   const router = createRouter(options.routes, options.schema);
   // The installed package's API version and every one Stripe published before it, exactly as Stripe names them;
@@ -60,6 +59,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const idempotencyKey = header(req, "idempotency-key");
     const account = header(req, "stripe-account");
     const send = (status: number, body: string, extra: Record<string, string> = {}) => {
+      // On disk before the client hears of it, so whatever a client saw acknowledged survives a crash.
+      options.journal?.commit();
       requests.push({
         id: requestId,
         method,
@@ -105,7 +106,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
         }
         const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
-        if (scoped !== null && !answer.refused) idempotent.set(scoped, { fingerprint, ...answer });
+        if (scoped !== null && !answer.refused) {
+          const kept = { fingerprint, status: answer.status, body: answer.body };
+          idempotent.set(scoped, kept);
+          options.journal?.saveAnswer(scoped, kept);
+        }
         send(answer.status, answer.body);
         return;
       }

@@ -17,20 +17,28 @@ export function stripeId(prefix: string, length = 24): string {
   return `${prefix}_${id}`;
 }
 
+/** Told of every write, so a journal can keep the state on disk (`emulator --data`). */
+export interface StoreWrites {
+  /** Inserted or changed: the journal saves the object as it is when the request ends. */
+  written(object: StripeObject): void;
+  removed(object: StripeObject): void;
+}
+
 /**
  * The emulator's whole state, in memory: every object by id, and per type the ids in creation order, which is
- * the order Stripe's lists run backwards in (newest first).
+ * the order Stripe's lists run backwards in (newest first). Every write goes through `insert`, `update` or
+ * `remove`; a route may still set a field directly on an object it wrote in the same request.
  */
 export class ObjectStore {
   private readonly objects = new Map<string, StripeObject>();
   private readonly byType = new Map<string, string[]>();
   private readonly deleted = new Map<string, StripeObject>();
 
+  constructor(private readonly writes?: StoreWrites) {}
+
   insert<T extends StripeObject>(object: T): T {
-    this.objects.set(object.id, object);
-    const ids = this.byType.get(object.object) ?? [];
-    ids.push(object.id);
-    this.byType.set(object.object, ids);
+    this.add(object);
+    this.writes?.written(object);
     return object;
   }
 
@@ -55,18 +63,65 @@ export class ObjectStore {
       previous[key] = (key === "metadata" ? metadataBefore(before, after) : before) as T[keyof T];
       object[key] = after as T[keyof T];
     }
+    if (Object.keys(previous).length > 0) this.writes?.written(object);
     return previous;
   }
 
   remove(object: StripeObject): void {
+    this.detach(object);
+    this.writes?.removed(object);
+  }
+
+  /**
+   * Puts back an object as the journal saved it, without recording a write. An object already here is refilled
+   * in place, so whatever holds it (the event log) sees the saved fields. True when the object is new.
+   */
+  restore(saved: StripeObject): boolean {
+    const present = this.objects.get(saved.id);
+    if (!present) {
+      this.add(saved);
+      return true;
+    }
+    for (const key of Object.keys(present)) delete (present as unknown as Record<string, unknown>)[key];
+    Object.assign(present, saved);
+    return false;
+  }
+
+  /** Removes as `remove` does, without recording a write: a journal's replay. */
+  restoreRemoval(id: string): void {
+    const object = this.objects.get(id);
+    if (object) this.detach(object);
+  }
+
+  wasDeleted(id: string): StripeObject | undefined {
+    return this.deleted.get(id);
+  }
+
+  /** Live objects, each type's in creation order, then the deleted ones: what a journal needs to rebuild the store. */
+  contents(): { live: StripeObject[]; deleted: StripeObject[] } {
+    const live: StripeObject[] = [];
+    for (const ids of this.byType.values()) for (const id of ids) live.push(this.objects.get(id) as StripeObject);
+    return { live, deleted: [...this.deleted.values()] };
+  }
+
+  clear(): void {
+    this.objects.clear();
+    this.byType.clear();
+    this.deleted.clear();
+  }
+
+  private detach(object: StripeObject): void {
     this.objects.delete(object.id);
     this.deleted.set(object.id, object);
     const ids = this.byType.get(object.object);
     if (ids) ids.splice(ids.indexOf(object.id), 1);
   }
 
-  wasDeleted(id: string): StripeObject | undefined {
-    return this.deleted.get(id);
+  private add(object: StripeObject): void {
+    this.objects.set(object.id, object);
+    const ids = this.byType.get(object.object) ?? [];
+    ids.push(object.id);
+    this.byType.set(object.object, ids);
   }
 
   /** Newest first, as Stripe lists. */
