@@ -31,8 +31,9 @@ export class EventLog {
     request: RequestInfo,
     previousAttributes?: Record<string, unknown>,
   ): Stripe.Event {
+    // Completed in place, as the answer would complete it anyway: the snapshot is then complete without a second pass.
+    this.completeObject(object);
     const snapshot = structuredClone(object);
-    this.completeObject(snapshot);
     const data: { object: unknown; previous_attributes?: unknown } = { object: snapshot };
     if (previousAttributes !== undefined) data.previous_attributes = structuredClone(previousAttributes);
     const event = {

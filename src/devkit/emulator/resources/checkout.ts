@@ -97,7 +97,7 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
         const paymentIntent = optionalString(params, "payment_intent");
         const customer = optionalString(params, "customer");
         const sessions = core.store
-          .all<Stripe.Checkout.Session>("checkout.session")
+          .query<Stripe.Checkout.Session>("checkout.session")
           .filter((session) => paymentIntent === undefined || session.payment_intent === paymentIntent)
           .filter((session) => customer === undefined || session.customer === customer);
         return paginate(sessions, params, url);
