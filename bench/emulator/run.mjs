@@ -1,7 +1,8 @@
 // The emulator's speed: customers.create requests/s against a bare node:http server in the same run, the cost of
 // `--data`, and paging through a 10,000-object list. Prints figures; passes or fails on nothing but errors.
 //   npm run build && npm run bench:emulator
-//   BENCH_CONNECTIONS=16 BENCH_WARMUP=2 BENCH_DURATION=5 BENCH_LIST_SIZE=10000 BENCH_CPU_PROF=dir
+//   BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_WARMUP=2 BENCH_DURATION=5 BENCH_LIST_SIZE=10000 BENCH_CPU_PROF=dir
+//   BENCH_ONLY=bare,memory,data,journal,list
 import { createRate } from "./create-rate.mjs";
 import { journalWriteCost } from "./journal-write.mjs";
 import { fillTo, walk } from "./pagination.mjs";
@@ -16,29 +17,43 @@ const only = process.env.BENCH_ONLY?.split(",");
 
 const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+const round2 = (value) => round(value, 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
 console.log(
-  `customers.create over ${connections} keep-alive connections, ${durationSeconds} s after ${warmupSeconds} s of warm-up`,
+  `customers.create over ${connections} keep-alive connections: ${rounds} rounds, each target ${durationSeconds} s ` +
+    `after ${warmupSeconds} s of warm-up; the targets take turns, so the machine's noise falls on each alike`,
 );
-const rates = {};
-for (const name of ["bare", "memory", "data"]) {
-  if (only && !only.includes(name)) continue;
-  const target = await startTarget(name, { cpuProfileDir: name === "bare" ? undefined : cpuProfileDir });
-  try {
-    const result = await createRate(target.url, { connections, warmupSeconds, durationSeconds });
-    rates[name] = result.rate;
-    const failed = result.non2xx + result.errors;
-    console.log(
-      `  ${name.padEnd(7)} ${String(round(result.rate)).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
-        (failed > 0 ? `  FAILED ${failed} (${JSON.stringify(result.statuses)})` : ""),
-    );
-  } finally {
-    await target.stop();
-  }
+const names = ["bare", "memory", "data"].filter((name) => !only || only.includes(name));
+const targets = {};
+for (const name of names) {
+  targets[name] = await startTarget(name, { cpuProfileDir: name === "bare" ? undefined : cpuProfileDir });
 }
-if (rates.bare) {
-  for (const name of ["memory", "data"]) {
-    if (rates[name]) console.log(`  ${name} / bare: ${round(rates[name] / rates.bare, 2)}`);
+const rates = Object.fromEntries(names.map((name) => [name, []]));
+try {
+  for (let turn = 1; turn <= rounds; turn++) {
+    const parts = [];
+    for (const name of names) {
+      const result = await createRate(targets[name].url, { connections, warmupSeconds, durationSeconds });
+      rates[name].push(result.rate);
+      const failed = result.non2xx + result.errors;
+      parts.push(
+        `${name} ${Math.round(result.rate)} (p99 ${result.p99Ms} ms)` +
+          (failed > 0 ? ` FAILED ${failed}: ${JSON.stringify(result.statuses)}` : ""),
+      );
+    }
+    const ratios = names
+      .filter((name) => name !== "bare" && rates.bare)
+      .map((name) => `${name}/bare ${round2(rates[name].at(-1) / rates.bare.at(-1))}`);
+    console.log(`  round ${turn}: ${parts.join(", ")} req/s; ${ratios.join(", ")}`);
   }
+} finally {
+  for (const name of names) await targets[name].stop();
+}
+const mean = (name) => rates[name].reduce((sum, rate) => sum + rate, 0) / rates[name].length;
+for (const name of names) console.log(`  ${name.padEnd(7)} mean ${Math.round(mean(name))} req/s`);
+for (const name of names.filter((each) => each !== "bare" && rates.bare)) {
+  console.log(`  ${name} / bare: ${round2(mean(name) / mean("bare"))}`);
 }
 
 if (!only || only.includes("journal")) {
@@ -74,6 +89,7 @@ if (!only || only.includes("list")) {
     for (const size of [listSize / 10, listSize]) {
       await fillTo(target.url, have, size);
       have = size;
+      await walk(target.url, size); // a first walk compiles the list's code and completes each object once
       const walked = await walk(target.url, size);
       console.log(
         `  ${String(size).padStart(6)} objects: ${walked.pages} pages, first 10 pages ${round(walked.firstPagesMs, 2)} ms/page,` +
