@@ -7,9 +7,11 @@ import { stripeId } from "./store.js";
 export interface RequestInfo {
   id: string | null;
   idempotencyKey: string | null;
+  /** The request's `Stripe-Version`, which its events record; null: the account's. */
+  stripeVersion: string | null;
 }
 
-export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null };
+export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null, stripeVersion: null };
 
 /** Records events as Stripe does (a snapshot of the object, `previous_attributes` for updates) and hands them on. */
 export class EventLog {
@@ -39,7 +41,7 @@ export class EventLog {
     const event = {
       id: stripeId("evt"),
       object: "event",
-      api_version: this.apiVersion,
+      api_version: request.stripeVersion ?? this.apiVersion,
       created: this.now(),
       data,
       livemode: false,

@@ -3,6 +3,7 @@ import qs from "qs";
 import type { Logger } from "../../log.js";
 import type { EmulatorCore, Route } from "./core.js";
 import { StripeApiError } from "./errors.js";
+import { NO_REQUEST, type RequestInfo } from "./events.js";
 import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
 import type { Journal, SavedAnswer } from "./journal.js";
@@ -104,7 +105,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
           send(saved.status, saved.body, { "idempotent-replayed": "true" });
           return;
         }
-        const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account);
+        const answer = serve(method, url, raw, { id: requestId, idempotencyKey, stripeVersion }, account);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
         if (scoped !== null && !answer.refused) {
           const kept = { fingerprint, status: answer.status, body: answer.body };
@@ -114,7 +115,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
         send(answer.status, answer.body);
         return;
       }
-      const answer = serve(method, url, raw, { id: null, idempotencyKey: null }, account);
+      const answer = serve(method, url, raw, NO_REQUEST, account);
       send(answer.status, answer.body);
     } catch (error) {
       if (error instanceof StripeApiError) return sendError(error);
@@ -128,7 +129,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
     method: string,
     url: URL,
     raw: string,
-    request: { id: string | null; idempotencyKey: string | null },
+    request: RequestInfo,
     account: string | null,
   ): { status: number; body: string; refused?: boolean } {
     try {
@@ -141,12 +142,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
   }
 
   /** The route's answer, with the objects of the account acting. */
-  function run(
-    method: string,
-    url: URL,
-    raw: string,
-    request: { id: string | null; idempotencyKey: string | null },
-  ): { status: number; body: string } {
+  function run(method: string, url: URL, raw: string, request: RequestInfo): { status: number; body: string } {
     const routed = router.resolve(method, url.pathname);
     if (!routed) throw unrecognizedUrl(method, url.pathname);
     const params = parseParams(method === "POST" ? raw : url.search.slice(1));
