@@ -8,9 +8,16 @@ const HEADERS = {
   "stripe-version": undefined,
 };
 
-export async function createRate(url, { connections, warmupSeconds, durationSeconds }) {
+/**
+ * `serverCpuSeconds`: the server process's CPU time so far. CPU time per request counts only the server's own
+ * work, so it moves less than requests/s when other processes take the machine's cores.
+ */
+export async function createRate(url, { connections, warmupSeconds, durationSeconds, serverCpuSeconds }) {
   await fire(url, connections, warmupSeconds);
-  return fire(url, connections, durationSeconds);
+  const cpuBefore = serverCpuSeconds();
+  const result = await fire(url, connections, durationSeconds);
+  const cpuSeconds = serverCpuSeconds() - cpuBefore;
+  return { ...result, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, result.ok) };
 }
 
 function fire(url, connections, seconds) {

@@ -30,30 +30,46 @@ for (const name of names) {
   targets[name] = await startTarget(name, { cpuProfileDir: name === "bare" ? undefined : cpuProfileDir });
 }
 const rates = Object.fromEntries(names.map((name) => [name, []]));
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
 try {
   for (let turn = 1; turn <= rounds; turn++) {
     const parts = [];
     for (const name of names) {
-      const result = await createRate(targets[name].url, { connections, warmupSeconds, durationSeconds });
+      const result = await createRate(targets[name].url, {
+        connections,
+        warmupSeconds,
+        durationSeconds,
+        serverCpuSeconds: () => targets[name].cpuSeconds(),
+      });
       rates[name].push(result.rate);
+      cpu[name].push(result.cpuUsPerRequest);
       const failed = result.non2xx + result.errors;
       parts.push(
-        `${name} ${Math.round(result.rate)} (p99 ${result.p99Ms} ms)` +
+        `${name} ${Math.round(result.rate)} req/s (p99 ${result.p99Ms} ms, server CPU ${Math.round(result.cpuUsPerRequest)} us/req)` +
           (failed > 0 ? ` FAILED ${failed}: ${JSON.stringify(result.statuses)}` : ""),
       );
     }
     const ratios = names
       .filter((name) => name !== "bare" && rates.bare)
       .map((name) => `${name}/bare ${round2(rates[name].at(-1) / rates.bare.at(-1))}`);
-    console.log(`  round ${turn}: ${parts.join(", ")} req/s; ${ratios.join(", ")}`);
+    console.log(`  round ${turn}: ${parts.join(", ")}; ${ratios.join(", ")}`);
   }
 } finally {
   for (const name of names) await targets[name].stop();
 }
-const mean = (name) => rates[name].reduce((sum, rate) => sum + rate, 0) / rates[name].length;
-for (const name of names) console.log(`  ${name.padEnd(7)} mean ${Math.round(mean(name))} req/s`);
+const average = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const mean = (name) => average(rates[name]);
+const cpuMean = (name) => average(cpu[name]);
+for (const name of names) {
+  console.log(
+    `  ${name.padEnd(7)} mean ${Math.round(mean(name))} req/s, server CPU ${Math.round(cpuMean(name))} us/req ` +
+      `(${Math.round(1e6 / cpuMean(name))} req/s per core)`,
+  );
+}
 for (const name of names.filter((each) => each !== "bare" && rates.bare)) {
-  console.log(`  ${name} / bare: ${round2(mean(name) / mean("bare"))}`);
+  console.log(
+    `  ${name} / bare: ${round2(mean(name) / mean("bare"))} in req/s, ${round2(cpuMean(name) / cpuMean("bare"))} in CPU per request`,
+  );
 }
 
 if (!only || only.includes("journal")) {

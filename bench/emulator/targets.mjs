@@ -1,11 +1,13 @@
 // Each target is a server in a process of its own, so it never shares an event loop with the load generator.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux this runs on.
+const CLOCK_TICKS = 100;
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const BARE = fileURLToPath(new URL("./bare-server.mjs", import.meta.url));
 
@@ -40,6 +42,11 @@ export async function startTarget(name, { cpuProfileDir } = {}) {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    /** User and system CPU time of the server process, from /proc (Linux), in seconds. */
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
     async stop() {
       child.kill("SIGTERM");
       await exited;
