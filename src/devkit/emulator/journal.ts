@@ -39,6 +39,7 @@ export class Journal {
   private readonly pending = new Map<string, Pending>();
   private answer: [string, SavedAnswer] | undefined;
   private commitQueued = false;
+  private closed = false;
   private fd: number;
 
   private constructor(
@@ -74,7 +75,7 @@ export class Journal {
 
   /** Appends what changed since the last commit as one line; called before the request is answered. */
   commit(): void {
-    if (this.pending.size === 0 && this.answer === undefined) return;
+    if (this.closed || (this.pending.size === 0 && this.answer === undefined)) return;
     const line: JournalLine = {};
     if (this.pending.size > 0) line.w = [...this.pending.values()].flatMap(toWrites);
     if (this.answer) line.k = this.answer;
@@ -115,7 +116,9 @@ export class Journal {
   }
 
   close(): void {
+    if (this.closed) return;
     this.commit();
+    this.closed = true;
     closeSync(this.fd);
     this.lock.release();
   }
