@@ -119,7 +119,7 @@ export function disputeRoutes(core: EmulatorCore): Route[] {
         const charge = optionalString(params, "charge");
         const inRange = createdFilter(params);
         const disputes = core.store
-          .all<Stripe.Dispute>("dispute")
+          .query<Stripe.Dispute>("dispute")
           .filter((dispute) => (charge === undefined || dispute.charge === charge) && inRange(dispute.created));
         return paginate(disputes, params, url);
       },
