@@ -13,6 +13,7 @@ import { type ErrorHook, inboxWorkers } from "./library/workers.js";
 import { createInboxMetrics, type InboxMetrics } from "./metrics/inbox-metrics.js";
 import { readQueueState } from "./metrics/queue-state.js";
 import { timedRegistration } from "./metrics/timed-handlers.js";
+import { readStorage } from "./retention/storage.js";
 import type { Store } from "./store/store.js";
 import { lazyStripeClient } from "./stripe-api.js";
 import { type HandlerControl, handlerControl } from "./worker/handler-pauses.js";
@@ -79,6 +80,7 @@ export function createInbox(options: InboxOptions): Inbox {
   const receiver = inboxReceiver(settings, { store, metrics, onEventStored: workers.eventStored });
   const retention = inboxRetention(settings, { store: async () => workers.store ?? (await openStore()) });
   metrics.readQueueFrom(async () => readQueueState(await openStore()));
+  metrics.readStorageFrom(async () => readStorage(await openStore(), settings.retention?.keepMs ?? null));
 
   const { start, stop } = lifecycle({
     async start() {

@@ -6,8 +6,8 @@ import { ConfigError } from "../src/errors.js";
 import { createLogger } from "../src/log.js";
 import { eventBody, SECRET, signedHeaders } from "./support/events.js";
 import { captureLines } from "./support/log-lines.js";
+import { migratedPgliteDir } from "./support/pglite-template.js";
 import { CLI, cleanEnv, freePort } from "./support/processes.js";
-import { tempDir } from "./support/stores.js";
 import { openWorkerTestDb, sleep, type WorkerTestDb } from "./support/workers.js";
 
 describe("structured logs", () => {
@@ -143,7 +143,8 @@ describe("structured logs", () => {
   });
 
   it("serve writes readable lines on a terminal and JSON lines through a pipe", async () => {
-    const dataDir = tempDir();
+    // Migrated beforehand: a first start's initdb and migrations would take most of the wait on a busy machine.
+    const dataDir = await migratedPgliteDir();
     /** Runs `serve` until it says it listens; `terminal` runs it under script(1), which gives it a pseudo-terminal. */
     const firstLines = async (terminal: boolean) => {
       const command = [process.execPath, CLI, "serve", "--port", String(await freePort()), "--data-dir", dataDir];

@@ -1,7 +1,7 @@
 // Child processes of the benchmark and what /proc says about them. Every child is killed when the
 // benchmark ends, however it ends.
 import { execFileSync, fork, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 const children = new Set();
@@ -156,4 +156,30 @@ export function machineCpuSeconds() {
 export function peakRssMb(pid) {
   const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Math.round(Number(match[1]) / 1024) : null;
+}
+
+/** A process and its direct children (`serve --processes N` serves from children), from /proc. */
+export function withChildren(pid) {
+  const children = readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [pid, ...children];
+}
+
+/** CPU seconds of a process and its children together. */
+export function treeCpuSeconds(pid) {
+  return withChildren(pid).reduce((sum, each) => sum + (cpuSecondsIfAlive(each) ?? 0), 0);
+}
+
+/** The sum of the peak RSS of a process and of each of its children: an upper bound of their peak together. */
+export function treePeakRssMb(pid) {
+  return withChildren(pid).reduce((sum, each) => sum + (peakRssMb(each) ?? 0), 0);
 }

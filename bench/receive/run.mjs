@@ -8,15 +8,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   cleanupOnExit,
-  cpuSeconds,
   cpuSecondsIfAlive,
   forkNode,
   freePort,
   machineCpuSeconds,
-  peakRssMb,
   positiveEnv,
   startNode,
   stop,
+  treeCpuSeconds,
+  treePeakRssMb,
   waitUntilReady,
 } from "./processes.mjs";
 import { printReport } from "./report.mjs";
@@ -60,7 +60,7 @@ async function benchTarget(name, secret) {
     loader.child.on("message", async (message) => {
       if (message.type === "phase" && message.name === "measure") {
         window[message.state] = {
-          server: cpuSeconds(server.child.pid),
+          server: treeCpuSeconds(server.child.pid),
           machine: machineCpuSeconds(),
           database: sampleDatabaseCpu(),
         };
@@ -84,7 +84,7 @@ async function benchTarget(name, secret) {
       uniqueEvents: target.uniqueEvents,
     });
   });
-  const peakRss = peakRssMb(server.child.pid);
+  const peakRss = treePeakRssMb(server.child.pid);
   await stop(server);
   const stored = target.countStored ? await target.countStored() : null;
   await cleanups.pop()();

@@ -10,10 +10,29 @@ import pg from "pg";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL("./bare-server.mjs", import.meta.url));
+const SYNC_ENGINE = fileURLToPath(new URL("./peer-sync-engine.mjs", import.meta.url));
 const BENCH_SCHEMA = /^bench_receive_[a-z0-9_]+$/;
 
 const countSql = (schema) =>
   `SELECT (SELECT count(*) FROM ${schema}.events)::int AS events, (SELECT count(*) FROM ${schema}.deliveries)::int AS deliveries`;
+
+const newSchema = () => `bench_receive_${process.pid}_${randomBytes(4).toString("hex")}`;
+
+/** A query function that opens a connection of its own per statement, kept apart from the servers' pools. */
+const queryOn = (databaseUrl) => async (sql) => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+};
+
+// Only ever a schema this run created; the server itself is shared and left as it is.
+const dropSchema = async (query, schema) => {
+  if (BENCH_SCHEMA.test(schema)) await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+};
 
 const serve = (port) => [CLI, "serve", "--port", String(port)];
 
@@ -29,16 +48,8 @@ export const TARGETS = {
   }),
 
   postgres: async ({ databaseUrl }) => {
-    const schema = `bench_receive_${process.pid}_${randomBytes(4).toString("hex")}`;
-    const query = async (sql) => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return (await client.query(sql)).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const schema = newSchema();
+    const query = queryOn(databaseUrl);
     return {
       uniqueEvents: true,
       command: serve,
@@ -52,12 +63,39 @@ export const TARGETS = {
             `SELECT pid FROM pg_stat_activity WHERE application_name = 'stripe-inbox' AND query LIKE '%${schema}%'`,
           )
         ).map((row) => row.pid),
-      cleanup: async () => {
-        // Only ever a schema this run created; the server itself is shared and left as it is.
-        if (BENCH_SCHEMA.test(schema)) await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      },
+      cleanup: () => dropSchema(query, schema),
     };
   },
+
+  /**
+   * The peer: @supabase/stripe-sync-engine's `processWebhook` inside each request (peer-sync-engine.mjs), on the
+   * same Postgres in a fresh schema migrated first. It keeps no log of events, so there is nothing to count.
+   */
+  "sync-engine": async ({ databaseUrl }) => {
+    const schema = newSchema();
+    const query = queryOn(databaseUrl);
+    return {
+      uniqueEvents: true,
+      setup: [SYNC_ENGINE, "migrate"],
+      command: (port) => [SYNC_ENGINE, "serve", String(port)],
+      env: { DATABASE_URL: databaseUrl, SYNC_ENGINE_SCHEMA: schema },
+      readyPath: "/readyz",
+      countStored: null,
+      databasePids: async () =>
+        (
+          await query(
+            `SELECT pid FROM pg_stat_activity WHERE application_name = 'stripe-sync-engine' AND query LIKE '%${schema}%'`,
+          )
+        ).map((row) => row.pid),
+      cleanup: () => dropSchema(query, schema),
+    };
+  },
+
+  /** `serve --processes 2`: the receive path on two event loops sharing the port. */
+  "postgres-2": async (config) => ({
+    ...(await TARGETS.postgres(config)),
+    command: (port) => [...serve(port), "--processes", "2"],
+  }),
 
   pglite: async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stripe-inbox-bench-"));

@@ -44,6 +44,15 @@ export function printReport({ throughput, latency }, config) {
   if (throughput.length > 0) {
     console.log("\n  throughput (no-op handler, events already stored)");
     table(THROUGHPUT, throughput);
+    for (const ours of throughput.filter((r) => r.engine === "postgres")) {
+      const peer = throughput.find((r) => r.engine === "graphile-worker" && r.workers === ours.workers);
+      if (!peer) continue;
+      ours.ratioToGraphileWorker = Math.round((ours.rate / peer.rate) * 100) / 100;
+      console.log(
+        `  ${ours.workers} worker(s): ${ours.rate.toLocaleString("en-US")} events/s against graphile-worker's ` +
+          `${peer.rate.toLocaleString("en-US")} jobs/s in the same run: ${ours.ratioToGraphileWorker}×`,
+      );
+    }
   }
   if (latency.length > 0) {
     console.log(

@@ -1,4 +1,5 @@
-// bench/worker: events/s through a no-op handler with 1 and 2 workers on Postgres and PGlite, and
+// bench/worker: events/s through a no-op handler with 1 and 2 workers on Postgres and PGlite, graphile-worker's
+// no-op jobs/s on the same Postgres with as many processes and slots as the same-run baseline, and
 // ack-to-handler-start latency on an idle system. Prints figures; never pass/fail on time. It exits non-zero
 // only when a throughput run leaves an event without exactly one succeeded run, which is a correctness fault.
 import { randomBytes } from "node:crypto";
@@ -8,14 +9,21 @@ import { fileURLToPath } from "node:url";
 import { cleanupOnExit, positiveEnv } from "../receive/processes.mjs";
 import { listEnv, workerProcessConfig } from "./config.mjs";
 import { measureLatency } from "./latency.mjs";
+import { graphileWorkerThroughput } from "./peer-throughput.mjs";
 import { printReport } from "./report.mjs";
 import { connectPostgres } from "./stores.mjs";
 import { pgliteThroughput, postgresThroughput } from "./throughput.mjs";
 
+const THROUGHPUT = {
+  postgres: postgresThroughput,
+  "graphile-worker": graphileWorkerThroughput,
+  pglite: pgliteThroughput,
+};
+
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 const config = {
-  targets: listEnv("BENCH_TARGETS", "postgres,pglite"),
+  targets: listEnv("BENCH_TARGETS", "postgres,graphile-worker,pglite"),
   phases: listEnv("BENCH_PHASES", "throughput,latency"),
   workers: listEnv("BENCH_WORKERS", "1,2").map(Number),
   events: positiveEnv("BENCH_EVENTS", 20_000),
@@ -41,13 +49,13 @@ async function main() {
     console.log("note: these figures are for dist/; run `npm run build` after changing src/.");
   }
   for (const [name, values, known] of [
-    ["BENCH_TARGETS", config.targets, ["postgres", "pglite"]],
+    ["BENCH_TARGETS", config.targets, Object.keys(THROUGHPUT)],
     ["BENCH_PHASES", config.phases, ["throughput", "latency"]],
   ]) {
     const unknown = values.filter((value) => !known.includes(value));
     if (unknown.length > 0) throw new Error(`Unknown ${name} ${unknown.join(", ")}; use ${known.join(",")}.`);
   }
-  const db = config.targets.includes("postgres") ? await connectPostgres(config.databaseUrl) : null;
+  const db = config.targets.some((target) => target !== "pglite") ? await connectPostgres(config.databaseUrl) : null;
   if (db) cleanups.unshift(() => db.close());
   const context = { config, db, cleanups };
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
@@ -61,15 +69,15 @@ async function main() {
   if (config.phases.includes("throughput")) {
     for (const target of config.targets) {
       for (const workers of config.workers) {
-        const measure = target === "postgres" ? postgresThroughput : pgliteThroughput;
+        const measure = THROUGHPUT[target];
         throughput.push(await step(`${target}, ${workers} worker(s)`, () => measure(context, workers)));
       }
     }
   }
   if (config.phases.includes("latency")) {
-    const targets = config.targets.flatMap((target) =>
-      target === "postgres" ? ["postgres-serve", "postgres-worker"] : ["pglite"],
-    );
+    // graphile-worker is a throughput baseline only.
+    const latencyTargets = { postgres: ["postgres-serve", "postgres-worker"], pglite: ["pglite"] };
+    const targets = config.targets.flatMap((target) => latencyTargets[target] ?? []);
     for (const target of targets)
       latency.push(await step(`latency, ${target}`, () => measureLatency(context, target, secret)));
   }

@@ -7,19 +7,25 @@ import { createLogger } from "../log.js";
 export function registerEmulator(program: Command): void {
   program
     .command("emulator")
-    .description("serve a local, in-memory stand-in for the Stripe API that delivers signed webhooks")
+    .description("serve a local stand-in for the Stripe API that delivers signed webhooks")
     .option("--port <port>", `listen port (default ${DEFAULT_EMULATOR_PORT})`)
     .option("--host <host>", "listen address", "127.0.0.1")
-    .action(async (flags: { port?: string; host: string }) => {
+    .option("--data <dir>", "keep the state in this directory across restarts (default: in memory only)")
+    .action(async (flags: { port?: string; host: string; data?: string }) => {
       const port = flags.port === undefined ? DEFAULT_EMULATOR_PORT : parsePort(flags.port, "--port");
-      const emulator = await startEmulator({ host: flags.host, port, logger: createLogger() }).catch(
-        (error: unknown) => {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === "EADDRINUSE") throw new ConfigError(`Port ${port} on ${flags.host} is in use: pass --port.`);
-          throw error;
-        },
-      );
+      const emulator = await startEmulator({
+        host: flags.host,
+        port,
+        logger: createLogger(),
+        ...(flags.data !== undefined && { dataDir: flags.data }),
+      }).catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE") throw new ConfigError(`Port ${port} on ${flags.host} is in use: pass --port.`);
+        throw error;
+      });
       console.log(`Stripe API emulator listening on ${emulator.url}`);
+      if (flags.data !== undefined)
+        console.log(`State kept in ${flags.data} (POST ${emulator.url}/_emulator/reset empties it)`);
       console.log(`Point clients at it: STRIPE_API_BASE=${emulator.url} STRIPE_API_KEY=sk_test_anything`);
       const stop = () => void emulator.close().then(() => process.exit(0));
       process.once("SIGINT", stop);

@@ -32,7 +32,10 @@ Examples:
   stripe-inbox prune --before now --json  everything finished, up to this moment`,
       ),
   )
-    .option("--before <when>", "an ISO time, a duration back from now (30d, 12h), or now; default: the retention")
+    .option(
+      "--before <when>",
+      "an ISO time, a duration back from now (30d, 12h), or now; default: STRIPE_INBOX_RETENTION (90d) back from now",
+    )
     .option("--dry-run", "print what would be removed, remove nothing")
     .option("--json", "print JSON")
     .action(async (flags: PruneFlags) => {

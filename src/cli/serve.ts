@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Command } from "commander";
+import type { Logger } from "pino";
 import { createInbox } from "../create-inbox.js";
 import { ADMIN_TOKEN_ENV, isLoopbackAddress } from "../dashboard/admin-auth.js";
 import { advertiseServer } from "../dashboard/admin-client.js";
@@ -21,6 +22,7 @@ import { type LimitFlags, resolveLimits, withLimitOptions } from "./limit-flags.
 import { loadHandlers } from "./load-handlers.js";
 import { parseLease, resolveConfig, resolveRetention, type StoreFlags, withStoreOptions } from "./options.js";
 import { parseEvery } from "./reconcile.js";
+import { isSupervisor, parseProcesses, processIndex, superviseProcesses } from "./serve-processes.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const START_RETRY_MS = 2_000;
@@ -32,6 +34,7 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "listen port (env PORT, default 4242)")
     .option("--host <host>", "listen address (env HOST, default 127.0.0.1)")
     .option("--handlers <module>", "ES module whose default export registers handlers, run by in-process workers")
+    .option("--processes <n>", "serve from n processes sharing the port, on Postgres (default 1)")
     .option(
       "--lease <duration>",
       "how long a claimed run is this process's before another worker may take it over (default 5m)",
@@ -68,6 +71,7 @@ type ServeFlags = StoreFlags &
     reconcileEvery?: number;
     reconcileAccount?: string;
     retention?: string;
+    processes?: string;
   };
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -80,6 +84,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   const alertDestination = process.env[ALERT_DESTINATION_ENV];
   const thresholds = alertThresholds();
   const log = createLogger();
+  const processes = parseProcesses(flags.processes);
+  if (processes > 1 && !config.database) {
+    throw new ConfigError("--processes needs Postgres (DATABASE_URL): a PGlite data directory belongs to one process.");
+  }
+  if (isSupervisor(processes)) return superviseProcesses(processes, log);
+  // Schedules that must run once per deployment (pruning, reconciling) run in the first process only.
+  const first = processIndex() === 0;
   const mirror = mirrorSetting(flags.mirror);
   const devSecret = config.secret.length === 0 ? loadOrCreateDevSecret(config.dataDir) : null;
   const alerts = alertDestination ? createAlerts({ destination: alertDestination, thresholds, log }) : undefined;
@@ -103,7 +114,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const inbox = createInbox({
     ...config,
     secret: devSecret ? [devSecret.secret] : config.secret,
-    retention: retentionMs === null ? false : { keep: retentionMs },
+    retention: retentionMs === null || !first ? false : { keep: retentionMs },
     ...(limits.maxUnverifiedBytes !== undefined && {
       receive: { ...config.receive, maxUnverifiedBytes: limits.maxUnverifiedBytes },
     }),
@@ -130,7 +141,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     }, START_RETRY_MS);
     retry.unref();
   }
-  const stopReconciling = reconciling && scheduleReconcile({ ...reconciling, reconcile: inbox.reconcile, log });
+  const stopReconciling =
+    first && reconciling ? scheduleReconcile({ ...reconciling, reconcile: inbox.reconcile, log }) : undefined;
 
   const adminToken = process.env[ADMIN_TOKEN_ENV] || null;
   const dashboard = createDashboard({
@@ -167,21 +179,18 @@ async function serve(flags: ServeFlags): Promise<void> {
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${inbox.path}`;
   const retention = formatRetention(retentionMs);
   log.info({ url, engine: config.database ? "postgres" : "pglite", retention }, "listening");
-  printBanner(
-    url,
-    config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`,
-    retentionLine(retention, runsWorkers),
-    devSecret,
-  );
+  if (first)
+    printBanner(
+      url,
+      config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`,
+      retentionLine(retention, runsWorkers),
+      devSecret,
+    );
   const dashboardUrl = new URL("/", url).href;
   // On PGlite this process holds the data dir: other commands reach the data through its admin API.
   const advertised = config.database ? null : advertiseServer(config.dataDir, localUrl(host, port));
-  if (adminToken) console.log(`  dashboard: ${dashboardUrl} (admin token required)\n`);
-  else if (isLoopbackAddress(host)) {
-    console.log(`  dashboard: ${dashboardUrl} (no ${ADMIN_TOKEN_ENV}: served on loopback only)\n`);
-  } else {
-    log.warn(`the dashboard and admin API answer 403: ${host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`);
-  }
+  // The banner and the dashboard's address are printed once, by the first process.
+  if (first) announceDashboard(dashboardUrl, host, adminToken, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -201,6 +210,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+function announceDashboard(url: string, host: string, adminToken: string | null, log: Logger): void {
+  if (adminToken) console.log(`  dashboard: ${url} (admin token required)\n`);
+  else if (isLoopbackAddress(host))
+    console.log(`  dashboard: ${url} (no ${ADMIN_TOKEN_ENV}: served on loopback only)\n`);
+  else log.warn(`the dashboard and admin API answer 403: ${host} is beyond loopback and ${ADMIN_TOKEN_ENV} is not set`);
 }
 
 function mirrorSchemaOf(setting: ReturnType<typeof mirrorSetting>): string | null {

@@ -4,6 +4,7 @@ import { ALERT_DESTINATION_ENV, createAlerts } from "../dashboard/alerts.js";
 import { ConfigError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { mirrorSetting, withRevalidation } from "../mirror/cli-option.js";
+import { formatRetention } from "../retention/duration.js";
 import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
@@ -67,6 +68,7 @@ export function registerWorker(program: Command): void {
       });
       if (flags.handlers) await loadHandlers(flags.handlers, inbox);
       await inbox.start();
+      log.info({ concurrency, retention: formatRetention(retentionMs) }, "worker started");
       const stop = async () => {
         await inbox.stop(SHUTDOWN_GRACE_MS);
         process.exit(0);

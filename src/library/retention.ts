@@ -16,11 +16,11 @@ export interface InboxRetention {
 export function inboxRetention(settings: Settings, parts: { store: () => Promise<Store> }): InboxRetention {
   const { retention, log, clock } = settings;
   let schedule: PruneSchedule | null = null;
-  const pruneNow: InboxRetention["prune"] = async (options = {}) => {
+  const pruneNow = async (options: Parameters<InboxRetention["prune"]>[0] = {}, signal?: AbortSignal) => {
     const now = clock();
     const before = options.before ?? (retention && new Date(now.getTime() - retention.keepMs));
     if (!before) throw new ConfigError("Retention is off: say up to when to prune (`before`).");
-    return prune(await parts.store(), { before, now, dryRun: options.dryRun });
+    return prune(await parts.store(), { before, now, dryRun: options.dryRun, signal });
   };
   return {
     start() {
@@ -28,15 +28,15 @@ export function inboxRetention(settings: Settings, parts: { store: () => Promise
       schedule = schedulePrune({
         intervalMs: retention.intervalMs,
         log,
-        async prune() {
-          const result = await pruneNow();
+        async prune(signal) {
+          const result = await pruneNow({}, signal);
           if (result.events + result.deliveries + result.expiredIds > 0) {
             log.info({ ...result, retention: formatRetention(retention.keepMs) }, "pruned");
           }
         },
       });
     },
-    prune: pruneNow,
+    prune: (options) => pruneNow(options),
     async stop() {
       await schedule?.stop();
       schedule = null;

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { InboxStorage } from "../retention/storage.js";
 import { type QueueState, withTimeout } from "./queue-state.js";
+import { storageGauges } from "./storage-gauges.js";
 
 /** How a delivery was answered: 2xx stored or duplicate, 4xx rejected (with its error code), 503 unavailable. */
 export type DeliveryOutcome = "stored" | "duplicate" | "rejected" | "unavailable";
@@ -17,6 +19,8 @@ export interface InboxMetrics {
   handlerTimed(handler: string, result: "returned" | "threw", seconds: number): void;
   /** Where the scrape reads the queue gauges from (the database). */
   readQueueFrom(read: () => Promise<QueueState>): void;
+  /** Where the scrape reads the storage gauges from (table sizes, oldest event, what the next prune removes). */
+  readStorageFrom(read: () => Promise<InboxStorage>): void;
   /** The Prometheus text exposition, with the queue gauges read fresh (or left out if the store is too slow). */
   scrape(): Promise<string>;
   /** Reads the queue state now (null if the store does not answer in time), updating the gauges. */
@@ -104,6 +108,8 @@ export function createInboxMetrics(options: { scrapeTimeoutMs?: number } = {}): 
     registers,
   });
 
+  const storage = storageGauges(registers);
+
   // Bound once: the hot path then skips hashing the label set on every delivery.
   const acked = {
     stored: deliveries.labels({ outcome: "stored", reason: "" }),
@@ -150,8 +156,9 @@ export function createInboxMetrics(options: { scrapeTimeoutMs?: number } = {}): 
     readQueueFrom(read) {
       readQueue = read;
     },
+    readStorageFrom: storage.readFrom,
     async scrape() {
-      await refreshQueue();
+      await Promise.all([refreshQueue(), storage.refresh(timeoutMs)]);
       return registry.metrics();
     },
     queueState: refreshQueue,

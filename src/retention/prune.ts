@@ -2,10 +2,14 @@ import { InboxError } from "../errors.js";
 import { quoteIdent } from "../store/migrate.js";
 import { isPostgresTimestamp } from "../store/pg-values.js";
 import type { Store } from "../store/store.js";
+import { sqlstateOf } from "../store/unavailable.js";
 import { eligibility } from "./eligibility.js";
 
 /** Rows removed per transaction: small enough that no worker or delivery waits long on a lock prune holds. */
 export const PRUNE_BATCH = 1_000;
+const LOCK_NOT_AVAILABLE = "55P03";
+const BARRIER_ATTEMPTS = 10;
+const BARRIER_RETRY_MS = 1_000;
 /** Stripe redelivers an event for up to three days; a pruned id stays a duplicate at least that long after the cut. */
 const REDELIVERY_WINDOW_MS = 3 * 86_400_000;
 
@@ -17,6 +21,8 @@ export interface PruneOptions {
   /** Only count what would be removed. */
   dryRun?: boolean | undefined;
   batchSize?: number | undefined;
+  /** Stops between batches (the process is stopping): what was removed so far stays removed, and is returned. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PruneResult {
@@ -57,27 +63,15 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     expiredIds: 0,
     payloadBytes: 0,
   };
-  if (options.dryRun) {
-    const [counts] = await store.query<Record<"events" | "runs" | "deliveries" | "expired_ids", number>>(sql.count, [
-      before.toISOString(),
-      now.toISOString(),
-    ]);
-    return {
-      ...result,
-      events: Number(counts?.events ?? 0),
-      runs: Number(counts?.runs ?? 0),
-      deliveries: Number(counts?.deliveries ?? 0),
-      expiredIds: Number(counts?.expired_ids ?? 0),
-    };
-  }
+  if (options.dryRun) return { ...result, ...(await countRemovable(store, sql, before, now)) };
 
   // Kept at least as long as Stripe may redeliver after the cut, and never for less than the retention itself.
   const keepUntil = new Date(
     Math.max(now.getTime() + (now.getTime() - before.getTime()), before.getTime() + REDELIVERY_WINDOW_MS),
   );
+  const { signal } = options;
   let cursor = { receivedAt: "-infinity", id: "" };
-  for (;;) {
-    await letOthersIn();
+  while (!signal?.aborted) {
     const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
       before.toISOString(),
       cursor.receivedAt,
@@ -89,60 +83,88 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     const last = marked.at(-1);
     if (!last) break;
     cursor = { receivedAt: last.received_at, id: last.id };
-    await waitForInsertsBeforeMark(store, sql.barrier);
-    const removed = await store.transaction(async (tx) => {
-      const ids = marked.map((row) => row.id);
-      const [row] = await tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(
-        sql.removeEvents,
-        [ids],
-      );
-      return row;
-    });
+    await waitForInsertsInFlight(store, sql.barrier);
+    const [removed] = await store.transaction((tx) =>
+      tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(sql.removeEvents, [
+        marked.map((row) => row.id),
+      ]),
+    );
     result.events += Number(removed?.events ?? 0);
     result.runs += Number(removed?.runs ?? 0);
     result.deliveries += Number(removed?.deliveries ?? 0);
     result.payloadBytes += Number(removed?.payload_bytes ?? 0);
   }
-
-  let deliveryCursor = { receivedAt: "-infinity", id: "0" };
-  for (;;) {
-    await letOthersIn();
-    const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
-      sql.removeDeliveries,
-      [before.toISOString(), deliveryCursor.receivedAt, deliveryCursor.id, batch],
-    );
-    if (!row?.last_id || !row.last_received_at) break;
-    result.deliveries += Number(row.removed);
-    deliveryCursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
-  }
-
-  for (;;) {
-    await letOthersIn();
-    const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
-    const removed = Number(row?.removed ?? 0);
-    result.expiredIds += removed;
-    if (removed < batch) break;
-  }
+  result.deliveries += await removeDeliveriesWithoutEvent(store, sql, before, batch, signal);
+  result.expiredIds += await expireIds(store, sql, now, batch, signal);
   return result;
 }
 
-/**
- * Between batches, deliveries and workers waiting in this process get their turn. PGlite runs in this thread and
- * answers without any I/O: a loop of its queries alone would hold the event loop until the prune ends.
- */
-function letOthersIn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+type Statements = ReturnType<typeof pruneStatements>;
+
+async function countRemovable(store: Store, sql: Statements, before: Date, now: Date) {
+  const [counts] = await store.query<Record<"events" | "runs" | "deliveries" | "expired_ids", number>>(sql.count, [
+    before.toISOString(),
+    now.toISOString(),
+  ]);
+  return {
+    events: Number(counts?.events ?? 0),
+    runs: Number(counts?.runs ?? 0),
+    deliveries: Number(counts?.deliveries ?? 0),
+    expiredIds: Number(counts?.expired_ids ?? 0),
+  };
+}
+
+/** Rejected attempts, and attempts whose event was pruned earlier, in batches from the oldest. */
+async function removeDeliveriesWithoutEvent(
+  store: Store,
+  sql: Statements,
+  before: Date,
+  batch: number,
+  signal: AbortSignal | undefined,
+) {
+  let removed = 0;
+  let cursor = { receivedAt: "-infinity", id: "0" };
+  while (!signal?.aborted) {
+    const [row] = await store.query<{ removed: number; last_received_at: string | null; last_id: string | null }>(
+      sql.removeDeliveries,
+      [before.toISOString(), cursor.receivedAt, cursor.id, batch],
+    );
+    if (!row?.last_id || !row.last_received_at) return removed;
+    removed += Number(row.removed);
+    cursor = { receivedAt: row.last_received_at, id: String(row.last_id) };
+  }
+  return removed;
+}
+
+async function expireIds(store: Store, sql: Statements, now: Date, batch: number, signal: AbortSignal | undefined) {
+  let expired = 0;
+  while (!signal?.aborted) {
+    const [row] = await store.query<{ removed: number }>(sql.expireIds, [now.toISOString(), batch]);
+    const removed = Number(row?.removed ?? 0);
+    expired += removed;
+    if (removed < batch) break;
+  }
+  return expired;
 }
 
 /**
- * A delivery whose statement began before the ids were marked did not see them, and would store the event again once
- * its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
- * table closes that window; new deliveries wait for it only as long as the inserts already running. PGlite runs one
- * statement at a time: nothing can be in flight there.
+ * Between marking ids and deleting their events: a delivery whose statement began before the ids were marked did not
+ * see them, and would store the event again once its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
+ * table closes that window; new deliveries wait for it only as long as the inserts already running, and never more
+ * than its lock_timeout. PGlite runs one statement at a time: nothing can be in flight there.
  */
-async function waitForInsertsBeforeMark(store: Store, barrier: string): Promise<void> {
+async function waitForInsertsInFlight(store: Store, barrier: string): Promise<void> {
   if (store.engine === "pglite") return;
-  await store.transaction((tx) => tx.exec(barrier));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.transaction((tx) => tx.exec(barrier));
+      return;
+    } catch (error) {
+      // Deliveries queue behind the waiting lock: it gives up quickly (lock_timeout) and tries again a little later.
+      if (sqlstateOf(error) !== LOCK_NOT_AVAILABLE || attempt >= BARRIER_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, BARRIER_RETRY_MS));
+    }
+  }
 }
 
 function pruneStatements(schemaName: string) {
@@ -163,12 +185,13 @@ function pruneStatements(schemaName: string) {
       )
       SELECT id, to_json(received_at)#>>'{}' AS received_at FROM picked ORDER BY received_at, id`,
 
-    barrier: `SET LOCAL lock_timeout = '10s'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
+    barrier: `SET LOCAL lock_timeout = '200ms'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
 
     /**
      * Deletes the marked events that are still removable, with their runs and deliveries. Rows another transaction
-     * holds are skipped, never waited for: a replay or a claim that got there first keeps its event, whose id is then
-     * unmarked. The runs are locked before they are judged, so none changes between the judgement and the delete.
+     * holds are skipped, never waited for: a replay or a claim that got there first keeps its event. The runs are
+     * locked before they are judged, so none changes between the judgement and the delete. A mark left on an event
+     * that stays is harmless (the event itself answers redeliveries) and expires with the other ids.
      */
     removeEvents: `
       WITH locked_events AS (
@@ -194,9 +217,9 @@ function pruneStatements(schemaName: string) {
         DELETE FROM ${schema}.events e WHERE e.id IN (SELECT id FROM removable)
         RETURNING pg_column_size(e.payload) AS payload_bytes
       ), unmarked AS (
+        -- Only events this statement holds and keeps: one skipped may be another prune's to delete right now.
         DELETE FROM ${schema}.pruned_event_ids p
-         WHERE p.id = ANY($1::text[]) AND p.id NOT IN (SELECT id FROM removable)
-           AND EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.id = p.id)
+         WHERE p.id IN (SELECT id FROM locked_events) AND p.id NOT IN (SELECT id FROM removable)
       )
       SELECT (SELECT count(*) FROM removed_events)::int AS events,
              (SELECT count(*) FROM removed_runs)::int AS runs,

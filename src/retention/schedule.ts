@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 const FIRST_PRUNE_MS = 5 * 60_000;
 
 export interface PruneSchedule {
-  /** No further prune starts; waits for one running to finish. */
+  /** No further prune starts; one running stops after its current batch, and is waited for. */
   stop(): Promise<void>;
 }
 
@@ -12,7 +12,12 @@ export interface PruneSchedule {
  * Runs `prune` about every `intervalMs`, each wait jittered by ±10 % so that processes started together do not
  * prune together. Timers never keep the process alive; a failed prune is logged and the next one tries again.
  */
-export function schedulePrune(options: { intervalMs: number; prune: () => Promise<void>; log: Logger }): PruneSchedule {
+export function schedulePrune(options: {
+  intervalMs: number;
+  prune: (signal: AbortSignal) => Promise<void>;
+  log: Logger;
+}): PruneSchedule {
+  const stopping = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -22,7 +27,7 @@ export function schedulePrune(options: { intervalMs: number; prune: () => Promis
     timer = setTimeout(() => {
       timer = null;
       running = options
-        .prune()
+        .prune(stopping.signal)
         .catch((error: unknown) => options.log.warn({ err: error }, "prune failed; trying again at the next one"))
         .finally(() => {
           running = null;
@@ -35,6 +40,7 @@ export function schedulePrune(options: { intervalMs: number; prune: () => Promis
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       await running;
     },

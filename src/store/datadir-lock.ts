@@ -2,7 +2,18 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
 
-const LOCK_FILE = "inbox.lock";
+export interface LockKind {
+  file: string;
+  /** The error's message when a live process `owner` holds the directory. */
+  inUse(dataDir: string, owner: number): string;
+}
+
+const INBOX_LOCK: LockKind = {
+  file: "inbox.lock",
+  inUse: (dataDir, owner) =>
+    `The data directory ${dataDir} is in use by process ${owner} (probably \`stripe-inbox serve\`). ` +
+    "Stop it first, or run this against Postgres with DATABASE_URL.",
+};
 
 export interface DataDirLock {
   release(): void;
@@ -12,9 +23,9 @@ export interface DataDirLock {
  * PGlite is single-process: two processes opening one data directory corrupt it. The lock file holds
  * the owner's pid; a lock left by a dead process (kill -9, power loss) is taken over.
  */
-export function lockDataDir(dataDir: string): DataDirLock {
+export function lockDataDir(dataDir: string, kind: LockKind = INBOX_LOCK): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, LOCK_FILE);
+  const path = join(dataDir, kind.file);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);
@@ -31,10 +42,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       );
     }
     if (owner !== null && isAlive(owner)) {
-      throw new ConfigError(
-        `The data directory ${dataDir} is in use by process ${owner} (probably \`stripe-inbox serve\`). ` +
-          "Stop it first, or run this against Postgres with DATABASE_URL.",
-      );
+      throw new ConfigError(kind.inUse(dataDir, owner));
     }
     rmSync(path, { force: true });
   }

@@ -107,7 +107,9 @@ describe("alerts", () => {
     );
     const lines = () => {
       try {
-        return readFileSync(log, "utf8").trim().split("\n");
+        return readFileSync(log, "utf8")
+          .split("\n")
+          .filter((line) => line !== "");
       } catch {
         return [];
       }
@@ -131,12 +133,34 @@ describe("alerts", () => {
       },
     );
     await deliver(running.inbox, eventBody());
-    await sleep(600);
-    expect(alerts.texts).toEqual([]);
     await waitFor(() => alerts.texts.length >= 1);
     expect(alerts.texts[0]).toMatch(
       /^stripe-inbox: The oldest pending event waits for \d+ s \(threshold 1 s\), 1 pending/,
     );
+    // Not before the threshold: a sample just under it sends nothing, one just over it does.
+    const sent = alerts.texts.length;
+    const sender = createAlerts({
+      destination: alerts.url,
+      log: silentLogger,
+      thresholds: { oldestPendingSeconds: 1 },
+    });
+    const waiting = (oldestPendingSeconds: number): HealthSample => ({
+      at: new Date().toISOString(),
+      intervalSeconds: 1,
+      deliveries: 0,
+      rejections: {},
+      pending: 1,
+      oldestPendingSeconds,
+      dead: 0,
+      handlerFailures: 0,
+      ackP99Seconds: null,
+    });
+    sender.observe(waiting(0.9));
+    await sender.flush();
+    expect(alerts.texts).toHaveLength(sent);
+    sender.observe(waiting(1.1));
+    await sender.flush();
+    expect(alerts.texts).toHaveLength(sent + 1);
   });
 
   it("sends no more than its hourly limit however long a condition lasts", async () => {

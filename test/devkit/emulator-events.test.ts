@@ -53,6 +53,25 @@ describe("the events API", () => {
     expect(missing).toMatchObject({ statusCode: 404, code: "resource_missing" });
   });
 
+  it("records on each event the Stripe-Version of the request that caused it, or else the account's", async () => {
+    const emulator = await startEmulator({ port: 0, apiVersion: "2024-12-18.acacia" });
+    cleanups.push(() => emulator.close());
+    const stripe = createStripeClient({ apiKey: "sk_test_versions", apiBase: emulator.url }, "test");
+    const pinned = await stripe.customers.create({ email: "pinned@example.com" }, { apiVersion: "2024-06-20" });
+    const raw = await fetch(`${emulator.url}/v1/customers`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_versions", "content-type": "application/x-www-form-urlencoded" },
+      body: "email=unpinned%40example.com",
+    });
+    const unpinned = (await raw.json()) as { id: string };
+    const versionOf = (customer: string) =>
+      emulator.events().find((event) => (event.data.object as { id: string }).id === customer)?.api_version;
+    expect(versionOf(pinned.id)).toBe("2024-06-20");
+    expect(versionOf(unpinned.id)).toBe("2024-12-18.acacia");
+    const listed = await stripe.events.list({ type: "customer.created" });
+    expect(listed.data.map((event) => event.api_version)).toEqual(["2024-12-18.acacia", "2024-06-20"]);
+  });
+
   it("refuses type and types together, naming types", async () => {
     const { stripe } = await started();
     const error = await stripe.events.list({ type: "a", types: ["b"] }).catch((e) => e);

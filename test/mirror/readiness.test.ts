@@ -23,6 +23,8 @@ describe.each(ENGINES)("readiness with the mirror on %s", (engine) => {
 
   it("is ready once the inbox's and the mirror's migrations are applied", async () => {
     await open();
+    // Opened first: the migrations that opening applies may take longer than a readiness probe waits.
+    await inbox.store();
     expect(await inbox.readiness()).toEqual({ ready: true });
   });
 

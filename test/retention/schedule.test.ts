@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { configFromEnv } from "../../src/config.js";
 import { createInbox, type Inbox } from "../../src/create-inbox.js";
+import { ConfigError } from "../../src/errors.js";
 import { eventBody, SECRET } from "../support/events.js";
 import { ENGINES } from "../support/stores.js";
 import { deliver, openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
@@ -44,5 +46,26 @@ describe.each(ENGINES)("retention in the process running workers, on %s", (engin
     await expect.poll(ids, { timeout: 10_000 }).toEqual([idOf(running)]);
     release();
     await expect.poll(ids, { timeout: 10_000 }).toEqual([]);
+  });
+});
+
+describe("the retention setting", () => {
+  it("takes a duration, milliseconds or off, and refuses anything else with the setting's name", () => {
+    for (const keep of ["30d", "12h", 3_600_000, "off"]) {
+      expect(() => createInbox({ secret: SECRET, retention: { keep } })).not.toThrow();
+    }
+    for (const keep of ["30", "5x", "0d", "30s", 0, -1, Number.NaN]) {
+      expect(() => createInbox({ secret: SECRET, retention: { keep } })).toThrow(ConfigError);
+    }
+    expect(() => createInbox({ secret: SECRET, retention: { keep: "5x" } })).toThrow(
+      'retention.keep must be a duration of at least a minute, such as 30d or 12h, or off; not "5x".',
+    );
+    expect(() => createInbox({ secret: SECRET, retention: { intervalMs: 0 } })).toThrow(ConfigError);
+  });
+
+  it("is read from STRIPE_INBOX_RETENTION, 90d when unset", () => {
+    expect(configFromEnv({}).retention).toEqual({ keep: "90d" });
+    expect(configFromEnv({ STRIPE_INBOX_RETENTION: "off" }).retention).toEqual({ keep: "off" });
+    expect(() => configFromEnv({ STRIPE_INBOX_RETENTION: "ninety days" })).toThrow(ConfigError);
   });
 });

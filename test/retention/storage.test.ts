@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../src/create-inbox.js";
 import { readStorage } from "../../src/retention/storage.js";
+import { sample } from "../dashboard/prometheus.js";
 import { eventBody, SECRET } from "../support/events.js";
 import { ENGINES } from "../support/stores.js";
 import { deliver, openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
@@ -43,5 +44,31 @@ describe.each(ENGINES)("the inbox's storage on %s", (engine) => {
     expect(storage.retention).toBe("30d");
     expect(storage.nextPrune).toMatchObject({ events: 1, deliveries: 1, runs: 0, expiredIds: 0 });
     expect((await readStorage(store, null)).nextPrune).toBeNull();
+  });
+
+  it("shows the same on /metrics, and no prunable count when retention is off", async () => {
+    db = await openWorkerTestDb(engine);
+    inbox = createInbox({ secret: SECRET, ...db.config, workers: false, retention: { keep: "1h" } });
+    await deliver(inbox, eventBody({ type: "customer.created" }));
+    const metrics = inbox.metrics;
+    await expect
+      .poll(async () => sample(await metrics.scrape(), "stripe_inbox_table_bytes", { table: "events" }), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+    const text = await metrics.scrape();
+    expect(sample(text, "stripe_inbox_table_rows", { table: "deliveries" })).toBe(1);
+    expect(sample(text, "stripe_inbox_prunable_events", { retention: "1h" })).toBe(0);
+    expect(sample(text, "stripe_inbox_oldest_event_age_seconds")).toBeGreaterThanOrEqual(0);
+    await inbox.stop();
+
+    inbox = createInbox({ secret: SECRET, ...db.config, workers: false, retention: false });
+    const off = inbox.metrics;
+    await expect
+      .poll(async () => sample(await off.scrape(), "stripe_inbox_table_bytes", { table: "events" }), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+    expect(await off.scrape()).not.toContain("stripe_inbox_prunable_events{");
   });
 });

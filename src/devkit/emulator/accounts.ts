@@ -1,5 +1,5 @@
 import { StripeApiError } from "./errors.js";
-import { ObjectStore } from "./store.js";
+import { ObjectStore, type StoreWrites } from "./store.js";
 
 const ACCOUNT_ID = /^acct_\w+$/;
 
@@ -8,9 +8,14 @@ const ACCOUNT_ID = /^acct_\w+$/;
  * `Stripe-Account: acct_...` acts on that account's objects only, so the same id can exist under two accounts.
  */
 export class AccountStores {
-  readonly platform = new ObjectStore();
+  readonly platform: ObjectStore;
   private readonly connected = new Map<string, ObjectStore>();
   private acting: string | null = null;
+
+  /** `writesOf`: who is told of each account's writes (the journal of `emulator --data`). */
+  constructor(private readonly writesOf: (account: string | null) => StoreWrites | undefined = () => undefined) {
+    this.platform = new ObjectStore(writesOf(null));
+  }
 
   /** The connected account the request being served acts on, or null for the platform. */
   get account(): string | null {
@@ -22,10 +27,22 @@ export class AccountStores {
     if (account === null) return this.platform;
     let found = this.connected.get(account);
     if (!found) {
-      found = new ObjectStore();
+      found = new ObjectStore(this.writesOf(account));
       this.connected.set(account, found);
     }
     return found;
+  }
+
+  /** The platform and every connected account used so far, with their objects. */
+  *all(): Generator<[string | null, ObjectStore]> {
+    yield [null, this.platform];
+    yield* this.connected;
+  }
+
+  /** Forgets every object of every account. */
+  clear(): void {
+    this.platform.clear();
+    this.connected.clear();
   }
 
   /** Runs a synchronous route as `account`: every object it reads, writes or emits an event for is that account's. */

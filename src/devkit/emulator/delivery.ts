@@ -96,10 +96,16 @@ export class WebhookDelivery {
   }
 
   close(): void {
+    this.clear();
+    this.aborter.abort();
+  }
+
+  /** Drops queued deliveries, retries and the attempts so far: `POST /_emulator/reset`. */
+  clear(): void {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    this.queues.clear();
-    this.aborter.abort();
+    for (const queue of this.queues.values()) queue.length = 0;
+    this.attempts.length = 0;
   }
 
   private enqueue(job: Job): void {
@@ -176,7 +182,12 @@ export class WebhookDelivery {
     });
     if (duplicate) return;
     if (status !== null && status >= 200 && status < 300) {
-      job.event.pending_webhooks = Math.max(0, job.event.pending_webhooks - 1);
+      const { event } = job;
+      const store = this.options.accounts.store(event.account ?? null);
+      // Through the store, so the journal keeps it; an event emptied away by a reset meanwhile is left alone.
+      if (store.find(event.id) === event) {
+        store.update(event, { pending_webhooks: Math.max(0, event.pending_webhooks - 1) });
+      }
     } else {
       this.scheduleRetry(job);
     }

@@ -9,6 +9,8 @@ import { EventLog } from "./events.js";
 import type { VirtualFields } from "./expand.js";
 import { type FaultSettings, parseFaults } from "./faults.js";
 import { createApiHandler, type RecordedRequest } from "./http.js";
+import { Journal, type SavedAnswer } from "./journal.js";
+import { journalSnapshot, replayJournal } from "./journal-replay.js";
 import { balanceRoutes } from "./resources/balance.js";
 import { billingPortalRoutes } from "./resources/billing-portal.js";
 import { chargeRoutes } from "./resources/charges.js";
@@ -61,6 +63,11 @@ export interface EmulatorOptions {
    * Default: the version of the installed `stripe` package, the only one the emulator's objects are shaped in.
    */
   apiVersion?: string;
+  /**
+   * Keep the state in this directory (`emulator --data`): objects, events and idempotent answers survive a
+   * restart and a kill -9. Without it the state lives in memory only.
+   */
+  dataDir?: string;
   logger?: Logger;
 }
 
@@ -80,6 +87,8 @@ export interface RunningEmulator {
   implementedEndpoints(): readonly SchemaEndpoint[];
   /** Resolves when no delivery is queued or in flight and, unless `includeRetries` is false, none waits to retry. */
   deliveriesSettled(options?: { includeRetries?: boolean; timeoutMs?: number }): Promise<void>;
+  /** Empties the state, on disk too: every account's objects, events, idempotent answers, deliveries (also `POST /_emulator/reset`). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -95,7 +104,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults = parseFaults(next);
     },
   };
-  const accounts = new AccountStores();
+  const opened = options.dataDir === undefined ? undefined : Journal.open(options.dataDir, log);
+  const journal = opened?.journal;
+  const accounts = new AccountStores((account) => journal?.writesOf(account));
+  const idempotent = new Map<string, SavedAnswer>();
   const delivery = new WebhookDelivery({
     accounts,
     retrySchedule: options.deliveryRetrySchedule ?? DEFAULT_DELIVERY_RETRY_SCHEDULE_MS,
@@ -114,6 +126,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     (event) => delivery.dispatch(event),
     (object) => completeObject(schema, object),
   );
+  if (opened) {
+    const state = { accounts, events, idempotent };
+    replayJournal(opened.lines, state);
+    // Compacted at each start: a line torn by a crash is dropped rather than appended to.
+    opened.journal.rewrite(journalSnapshot(state));
+  }
+  const reset = () => {
+    accounts.clear();
+    events.all.length = 0;
+    idempotent.clear();
+    delivery.clear();
+    journal?.reset();
+  };
   const core: EmulatorCore = {
     get store() {
       return accounts.store();
@@ -153,13 +178,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...webhookEndpointRoutes(core),
     ...eventRoutes(core),
     ...searchRoutes(core),
-    ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts }),
+    ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts, reset }),
   ];
-  const api = createApiHandler({ core, routes, schema, apiVersion, faults: faultSwitch, log });
+  const api = createApiHandler({ core, routes, schema, apiVersion, faults: faultSwitch, idempotent, journal, log });
   const server = createServer((req, res) => void api.handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? DEFAULT_EMULATOR_PORT, options.host ?? "127.0.0.1", () => resolve());
+  }).catch((error: unknown) => {
+    journal?.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -180,10 +208,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },
+    reset,
     async close() {
       delivery.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      journal?.close();
     },
   };
 }

@@ -7,9 +7,11 @@ import { stripeId } from "./store.js";
 export interface RequestInfo {
   id: string | null;
   idempotencyKey: string | null;
+  /** The request's `Stripe-Version`, which its events record; null: the account's. */
+  stripeVersion: string | null;
 }
 
-export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null };
+export const NO_REQUEST: RequestInfo = { id: null, idempotencyKey: null, stripeVersion: null };
 
 /** Records events as Stripe does (a snapshot of the object, `previous_attributes` for updates) and hands them on. */
 export class EventLog {
@@ -31,14 +33,15 @@ export class EventLog {
     request: RequestInfo,
     previousAttributes?: Record<string, unknown>,
   ): Stripe.Event {
+    // Completed in place, as the answer would complete it anyway: the snapshot is then complete without a second pass.
+    this.completeObject(object);
     const snapshot = structuredClone(object);
-    this.completeObject(snapshot);
     const data: { object: unknown; previous_attributes?: unknown } = { object: snapshot };
     if (previousAttributes !== undefined) data.previous_attributes = structuredClone(previousAttributes);
     const event = {
       id: stripeId("evt"),
       object: "event",
-      api_version: this.apiVersion,
+      api_version: request.stripeVersion ?? this.apiVersion,
       created: this.now(),
       data,
       livemode: false,

@@ -3,8 +3,10 @@ import qs from "qs";
 import type { Logger } from "../../log.js";
 import type { EmulatorCore, Route } from "./core.js";
 import { StripeApiError } from "./errors.js";
+import { NO_REQUEST, type RequestInfo } from "./events.js";
 import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
+import type { Journal, SavedAnswer } from "./journal.js";
 import { type Params, stringList } from "./params.js";
 import { createRouter } from "./router.js";
 import { completeShape } from "./schema/complete.js";
@@ -25,12 +27,6 @@ export interface RecordedRequest {
   status: number;
 }
 
-interface SavedAnswer {
-  fingerprint: string;
-  status: number;
-  body: string;
-}
-
 export interface ApiHandlerOptions {
   core: EmulatorCore;
   routes: readonly Route[];
@@ -38,6 +34,10 @@ export interface ApiHandlerOptions {
   schema: StripeSchema;
   apiVersion: string;
   faults: { get(): FaultSettings; set(faults: FaultSettings): void };
+  /** Answers by idempotency key, per API key and account. */
+  idempotent: Map<string, SavedAnswer>;
+  /** With `--data`: where each request's writes are saved before it is answered. */
+  journal?: Journal | undefined;
   log: Logger;
 }
 
@@ -46,7 +46,7 @@ const TEST_KEY = /^(sk|rk)_test_\w+$/;
 
 /** Speaks Stripe's HTTP API: bearer test keys, form-encoded bodies, idempotency keys, Stripe's error object. */
 export function createApiHandler(options: ApiHandlerOptions) {
-  const idempotent = new Map<string, SavedAnswer>();
+  const { idempotent } = options;
   const requests: RecordedRequest[] = [];
   const router = createRouter(options.routes, options.schema);
   // The installed package's API version and every one Stripe published before it, exactly as Stripe names them;
@@ -61,6 +61,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const idempotencyKey = header(req, "idempotency-key");
     const account = header(req, "stripe-account");
     const send = (status: number, body: string, extra: Record<string, string> = {}) => {
+      // On disk before the client hears of it, so whatever a client saw acknowledged survives a crash.
+      options.journal?.commit();
       requests.push({
         id: requestId,
         method,
@@ -104,14 +106,17 @@ export function createApiHandler(options: ApiHandlerOptions) {
           send(saved.status, saved.body, { "idempotent-replayed": "true" });
           return;
         }
-        const version = stripeVersion ?? options.apiVersion;
-        const answer = serve(method, url, raw, { id: requestId, idempotencyKey }, account, version);
+        const answer = serve(method, url, raw, { id: requestId, idempotencyKey, stripeVersion }, account);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
-        if (scoped !== null && !answer.refused) idempotent.set(scoped, { fingerprint, ...answer });
+        if (scoped !== null && !answer.refused) {
+          const kept = { fingerprint, status: answer.status, body: answer.body };
+          idempotent.set(scoped, kept);
+          options.journal?.saveAnswer(scoped, kept);
+        }
         send(answer.status, answer.body);
         return;
       }
-      const answer = serve(method, url, raw, { id: null, idempotencyKey: null }, account, options.apiVersion);
+      const answer = serve(method, url, raw, NO_REQUEST, account);
       send(answer.status, answer.body);
     } catch (error) {
       if (error instanceof StripeApiError) return sendError(error);
@@ -125,12 +130,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
     method: string,
     url: URL,
     raw: string,
-    request: { id: string | null; idempotencyKey: string | null },
+    request: RequestInfo,
     account: string | null,
-    version: string,
   ): { status: number; body: string; refused?: boolean } {
     try {
-      return options.core.accounts.actingAs(account, () => run(method, url, raw, request, version));
+      return options.core.accounts.actingAs(account, () => run(method, url, raw, request));
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
       const body = JSON.stringify(error.body(request.id ?? "req_emulator"), null, 2);
@@ -139,16 +143,12 @@ export function createApiHandler(options: ApiHandlerOptions) {
   }
 
   /** The route's answer, with the objects of the account acting. */
-  function run(
-    method: string,
-    url: URL,
-    raw: string,
-    request: { id: string | null; idempotencyKey: string | null },
-    version: string,
-  ): { status: number; body: string } {
+  function run(method: string, url: URL, raw: string, request: RequestInfo): { status: number; body: string } {
     const routed = router.resolve(method, url.pathname);
     if (!routed) throw unrecognizedUrl(method, url.pathname, router.unimplemented(method, url.pathname));
     const parsed = parseParams(method === "POST" ? raw : url.search.slice(1));
+    // A request without `Stripe-Version` runs at the account's version.
+    const version = request.stripeVersion ?? options.apiVersion;
     const { params, legacy } = routed.endpoint
       ? paramsAtCurrentVersion(parsed, routed.endpoint, version)
       : { params: parsed, legacy: {} };
@@ -256,13 +256,21 @@ function header(req: IncomingMessage, name: string): string | null {
   return typeof value === "string" ? value : null;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new StripeApiError(413, "invalid_request_error", "", "Request body too large.");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new StripeApiError(413, "invalid_request_error", "", "Request body too large."));
+      } else chunks.push(chunk);
+    });
+    req.on("end", () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")),
+    );
+    req.on("error", reject);
+  });
 }

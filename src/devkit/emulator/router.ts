@@ -34,27 +34,29 @@ export function createRouter(routes: readonly Route[], schema: StripeSchema): Ro
     if (endpoint) implementedBy.set(endpoint, route);
     else ownRoutes.push(route);
   }
-  const endpointTemplates = schema.endpoints.map((endpoint) => ({ endpoint, ...template(endpoint.path, "{") }));
-  const ownTemplates = ownRoutes.map((route) => ({ route, ...template(route.pattern, ":") }));
+  // Grouped by method and number of segments, the only candidates a request can match.
+  const endpointTemplates = groupBy(
+    schema.endpoints.map((endpoint) => ({ endpoint, ...template(endpoint.path, "{") })),
+    (candidate) => candidate.endpoint.method,
+  );
+  const ownTemplates = groupBy(
+    ownRoutes.map((route) => ({ route, ...template(route.pattern, ":") })),
+    (candidate) => candidate.route.method,
+  );
 
   const stripeEndpoint = (method: string, parts: readonly string[]) =>
-    mostLiteral(
-      endpointTemplates.filter((candidate) => candidate.endpoint.method === method),
-      parts,
-    )?.endpoint;
+    mostLiteral(endpointTemplates.get(`${method} ${parts.length}`) ?? [], parts)?.endpoint;
 
   return {
     resolve(method, pathname) {
       const parts = pathname.split("/");
+      const key = `${method} ${parts.length}`;
       const endpoint = stripeEndpoint(method, parts);
       if (endpoint) {
         const route = implementedBy.get(endpoint);
         return route && { route, endpoint, path: pathParams(route.pattern, parts) };
       }
-      const own = mostLiteral(
-        ownTemplates.filter((candidate) => candidate.route.method === method),
-        parts,
-      )?.route;
+      const own = mostLiteral(ownTemplates.get(key) ?? [], parts)?.route;
       return own && { route: own, path: pathParams(own.pattern, parts) };
     },
     unimplemented(method, pathname) {
@@ -71,6 +73,15 @@ interface Template {
   /** Which parts are parameters. */
   variable: boolean[];
   literals: number;
+}
+
+function groupBy<T extends Template>(templates: T[], methodOf: (template: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const each of templates) {
+    const key = `${methodOf(each)} ${each.parts.length}`;
+    groups.set(key, [...(groups.get(key) ?? []), each]);
+  }
+  return groups;
 }
 
 function template(pattern: string, marker: "{" | ":"): Template {

@@ -232,7 +232,7 @@ export function chargeRoutes(core: EmulatorCore): Route[] {
         const paymentIntent = optionalString(params, "payment_intent");
         const inRange = createdFilter(params);
         const charges = core.store
-          .all<Stripe.Charge>("charge")
+          .query<Stripe.Charge>("charge")
           .filter((charge) => customer === undefined || charge.customer === customer)
           .filter((charge) => paymentIntent === undefined || charge.payment_intent === paymentIntent)
           .filter((charge) => inRange(charge.created));

@@ -19,6 +19,17 @@ import { createSetupIntent } from "./setup-intents.js";
 import { createSubscription } from "./subscriptions.js";
 
 const MODES = new Set(["payment", "subscription", "setup"]);
+const LINE_ITEMS = "emulator.checkout_line_items";
+
+/** A session's line items, which Stripe shows only through their own list: kept in the store, so `--data` keeps them. */
+interface SessionLineItems extends StripeObject {
+  object: typeof LINE_ITEMS;
+  data: Stripe.LineItem[];
+}
+
+function lineItemsId(sessionId: string): string {
+  return `${sessionId}:line_items`;
+}
 const DAY = 86_400;
 
 /**
@@ -26,17 +37,18 @@ const DAY = 86_400;
  * which the emulator stands in for with `POST /_emulator/checkout/sessions/:id/complete` (optional `payment_method`).
  */
 export function checkoutRoutes(core: EmulatorCore): Route[] {
-  const lineItems = new Map<string, Stripe.LineItem[]>();
+  const lineItemsOf = (sessionId: string) =>
+    (core.store.find(lineItemsId(sessionId)) as SessionLineItems | undefined)?.data ?? [];
   const get = (id: string) => core.store.get<Stripe.Checkout.Session>("checkout.session", id, "session");
   const itemsList = (session: StripeObject) => ({
     object: "list",
-    data: lineItems.get(session.id) ?? [],
+    data: lineItemsOf(session.id),
     has_more: false,
     url: `/v1/checkout/sessions/${session.id}/line_items`,
   });
   core.virtualFields.set("checkout.session.line_items", itemsList);
   const complete = ({ path, params }: ApiRequest) =>
-    completeSession(core, get(path.id as string), lineItems.get(path.id as string) ?? [], params);
+    completeSession(core, get(path.id as string), lineItemsOf(path.id as string), params);
   return [
     {
       method: "POST",
@@ -44,7 +56,7 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
       handler: ({ params }) => {
         const items = sessionLineItems(core, params, requireString(params, "mode"));
         const session = createSession(core, params);
-        lineItems.set(session.id, items);
+        core.store.insert<SessionLineItems>({ id: lineItemsId(session.id), object: LINE_ITEMS, data: items });
         const total = items.reduce((sum, item) => sum + item.amount_total, 0);
         core.store.update(session, {
           amount_subtotal: total,
@@ -58,7 +70,7 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
     {
       method: "GET",
       pattern: "/v1/checkout/sessions/:id/line_items",
-      handler: ({ path, params, url }) => paginate(lineItems.get(get(path.id as string).id) ?? [], params, url),
+      handler: ({ path, params, url }) => paginate(lineItemsOf(get(path.id as string).id), params, url),
     },
     {
       method: "POST",
@@ -85,7 +97,7 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
         const paymentIntent = optionalString(params, "payment_intent");
         const customer = optionalString(params, "customer");
         const sessions = core.store
-          .all<Stripe.Checkout.Session>("checkout.session")
+          .query<Stripe.Checkout.Session>("checkout.session")
           .filter((session) => paymentIntent === undefined || session.payment_intent === paymentIntent)
           .filter((session) => customer === undefined || session.customer === customer);
         return paginate(sessions, params, url);

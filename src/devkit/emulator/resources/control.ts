@@ -5,6 +5,7 @@ import type { FaultSettings } from "../faults.js";
 export interface ControlHooks {
   faults: { get(): FaultSettings; set(faults: FaultSettings): void };
   deliveries(): readonly DeliveryAttempt[];
+  reset(): void;
 }
 
 /** Emulator-only routes under `/_emulator/`, for tests and scripts in other languages; no API key needed. */
@@ -20,5 +21,13 @@ export function controlRoutes(_core: EmulatorCore, hooks: ControlHooks): Route[]
       },
     },
     { method: "GET", pattern: "/_emulator/deliveries", handler: () => ({ data: hooks.deliveries() }) },
+    {
+      method: "POST",
+      pattern: "/_emulator/reset",
+      handler: () => {
+        hooks.reset();
+        return { reset: true };
+      },
+    },
   ];
 }

@@ -64,7 +64,7 @@ export function customerRoutes(core: EmulatorCore): Route[] {
         const email = optionalString(params, "email");
         const inRange = createdFilter(params);
         const customers = core.store
-          .all<Stripe.Customer>("customer")
+          .query<Stripe.Customer>("customer")
           .filter((customer) => (email === undefined || customer.email === email) && inRange(customer.created));
         return paginate(customers, params, url);
       },

@@ -129,7 +129,7 @@ export function disputeRoutes(core: EmulatorCore): Route[] {
         const intent = optionalString(params, "payment_intent");
         const inRange = createdFilter(params);
         const disputes = core.store
-          .all<Stripe.Dispute>("dispute")
+          .query<Stripe.Dispute>("dispute")
           .filter((dispute) => (charge === undefined || dispute.charge === charge) && inRange(dispute.created))
           .filter((dispute) => intent === undefined || dispute.payment_intent === intent);
         return paginate(disputes, params, url);

@@ -23,7 +23,7 @@ export function eventRoutes(core: EmulatorCore): Route[] {
         const inRange = createdFilter(params);
         const delivered = optionalBoolean(params, "delivery_success");
         const events = core.store
-          .all<Stripe.Event>("event")
+          .query<Stripe.Event>("event")
           .filter(
             (event) => patterns === undefined || patterns.some((pattern) => eventTypeMatches(pattern, event.type)),
           )

@@ -163,7 +163,7 @@ export function invoiceRoutes(
         const status = optionalString(params, "status");
         const inRange = createdFilter(params);
         const invoices = core.store
-          .all<Stripe.Invoice>("invoice")
+          .query<Stripe.Invoice>("invoice")
           .filter((invoice) => (customer === undefined || invoice.customer === customer) && inRange(invoice.created))
           .filter(
             (invoice) =>

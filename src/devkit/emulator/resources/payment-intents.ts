@@ -118,7 +118,7 @@ export function paymentIntentRoutes(core: EmulatorCore): Route[] {
         const customer = optionalString(params, "customer");
         const inRange = createdFilter(params);
         const intents = core.store
-          .all<Stripe.PaymentIntent>("payment_intent")
+          .query<Stripe.PaymentIntent>("payment_intent")
           .filter((intent) => (customer === undefined || intent.customer === customer) && inRange(intent.created));
         return paginate(intents, params, url);
       },

@@ -127,7 +127,7 @@ export function paymentMethodRoutes(core: EmulatorCore): Route[] {
   const listFor = (customer: string | undefined, params: Params, url: string) => {
     const type = optionalString(params, "type");
     const methods = core.store
-      .all<Stripe.PaymentMethod>("payment_method")
+      .query<Stripe.PaymentMethod>("payment_method")
       .filter((method) => customer === undefined || method.customer === customer)
       .filter((method) => type === undefined || method.type === type);
     return paginate(methods, params, url);

@@ -51,7 +51,7 @@ export function priceRoutes(core: EmulatorCore): Route[] {
         const type = optionalString(params, "type");
         const inRange = createdFilter(params);
         const prices = core.store
-          .all<Stripe.Price>("price")
+          .query<Stripe.Price>("price")
           .filter((price) => product === undefined || price.product === product)
           .filter(
             (price) => (active === undefined || price.active === active) && (type === undefined || price.type === type),

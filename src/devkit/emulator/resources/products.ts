@@ -67,7 +67,7 @@ export function productRoutes(core: EmulatorCore): Route[] {
         const active = optionalBoolean(params, "active");
         const inRange = createdFilter(params);
         const products = core.store
-          .all<Stripe.Product>("product")
+          .query<Stripe.Product>("product")
           .filter((product) => (active === undefined || product.active === active) && inRange(product.created));
         return paginate(products, params, url);
       },

@@ -91,7 +91,7 @@ export function refundRoutes(core: EmulatorCore): Route[] {
         const paymentIntent = optionalString(params, "payment_intent");
         const inRange = createdFilter(params);
         const refunds = core.store
-          .all<Stripe.Refund>("refund")
+          .query<Stripe.Refund>("refund")
           .filter((refund) => (charge === undefined || refund.charge === charge) && inRange(refund.created))
           .filter((refund) => paymentIntent === undefined || refund.payment_intent === paymentIntent);
         return paginate(refunds, params, url);

@@ -65,7 +65,7 @@ export function setupIntentRoutes(core: EmulatorCore): Route[] {
         const customer = optionalString(params, "customer");
         const inRange = createdFilter(params);
         const intents = core.store
-          .all<Stripe.SetupIntent>("setup_intent")
+          .query<Stripe.SetupIntent>("setup_intent")
           .filter((intent) => (customer === undefined || intent.customer === customer) && inRange(intent.created));
         return paginate(intents, params, url);
       },

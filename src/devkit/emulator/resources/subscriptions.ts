@@ -64,7 +64,7 @@ export function subscriptionRoutes(core: EmulatorCore): Route[] {
         const status = optionalString(params, "status");
         const inRange = createdFilter(params);
         const subscriptions = core.store
-          .all<Stripe.Subscription>("subscription")
+          .query<Stripe.Subscription>("subscription")
           .filter((sub) => (customer === undefined || sub.customer === customer) && inRange(sub.created))
           .filter((sub) => price === undefined || sub.items.data.some((item) => item.price.id === price))
           .filter((sub) =>

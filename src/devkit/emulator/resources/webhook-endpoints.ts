@@ -77,7 +77,7 @@ export function webhookEndpointRoutes(core: EmulatorCore): Route[] {
       method: "GET",
       pattern: "/v1/webhook_endpoints",
       handler: ({ params, url }) => {
-        const list = paginate(core.store.all<StoredEndpoint>("webhook_endpoint"), params, url);
+        const list = paginate(core.store.query<StoredEndpoint>("webhook_endpoint"), params, url);
         return { ...list, data: list.data.map(withoutSecret) };
       },
     },

@@ -1,0 +1,130 @@
+// `npm run bench`: the receive bench at several connection counts (bare baseline, both engines and the
+// stripe-sync-engine peer), the worker bench (with graphile-worker as its baseline) and the mirror bench, each
+// as a child process, one after the other; their JSON lines become bench/RESULTS.md and the throughput plot.
+// Prints figures; exits non-zero when a bench failed or reported a correctness fault.
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { lineChartSvg } from "./plot-svg.mjs";
+import { positiveEnv } from "./receive/processes.mjs";
+import { addRatios, resultsMarkdown } from "./results-md.mjs";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const list = (name, fallback) => (process.env[name] ?? fallback).split(",").map((item) => item.trim());
+
+const config = {
+  connections: list("BENCH_ALL_CONNECTIONS", "1,4,16,64").map(Number),
+  receiveTargets: list("BENCH_RECEIVE_TARGETS", "bare,postgres,pglite,sync-engine").join(","),
+  duration: positiveEnv("BENCH_DURATION", 5),
+  warmup: positiveEnv("BENCH_WARMUP", 2),
+  workerEvents: positiveEnv("BENCH_WORKER_EVENTS", 10_000),
+  mirrorEvents: positiveEnv("BENCH_MIRROR_EVENTS", 10_000),
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+  outDir: process.env.BENCH_OUT_DIR ?? HERE,
+};
+const SVG_NAME = "receive-throughput.svg";
+
+/** Runs a bench script, its output passed through; resolves with its JSON line (null if none) and exit code. */
+function runBench(label, script, env) {
+  console.log(`\n=== ${label}`);
+  // Every knob set here, so that none leaks from one bench's environment into another's.
+  const childEnv = { ...process.env, ...env };
+  for (const name of ["BENCH_TARGETS", "BENCH_EVENTS", "BENCH_CONNECTIONS"]) if (!(name in env)) delete childEnv[name];
+  const child = spawn(process.execPath, [join(HERE, script)], { env: childEnv, stdio: ["ignore", "pipe", "inherit"] });
+  let json = null;
+  let pending = "";
+  child.stdout.on("data", (chunk) => {
+    process.stdout.write(chunk);
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop();
+    for (const line of lines) if (line.startsWith('{"bench":')) json = JSON.parse(line);
+  });
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      if (pending.startsWith('{"bench":')) json = JSON.parse(pending);
+      resolve({ json, code: code ?? signal });
+    }),
+  );
+}
+
+async function postgresVersion() {
+  const client = new pg.Client({ connectionString: config.databaseUrl, application_name: "stripe-inbox-bench" });
+  await client.connect();
+  try {
+    const show = async (name) => (await client.query(`SHOW ${name}`)).rows[0][name];
+    return `${await show("server_version")} (fsync ${await show("fsync")}, synchronous_commit ${await show("synchronous_commit")}, autovacuum ${await show("autovacuum")})`;
+  } finally {
+    await client.end();
+  }
+}
+
+const started = Date.now();
+const loadBefore = loadavg()[0];
+const postgres = await postgresVersion();
+const failures = [];
+const check = (label, { json, code }) => {
+  if (code !== 0) failures.push(`${label} exited with ${code}${json ? "" : " and printed no figures"}`);
+  return json;
+};
+
+const receive = [];
+for (const connections of config.connections) {
+  const label = `receive, ${connections} connections`;
+  const env = {
+    BENCH_CONNECTIONS: String(connections),
+    BENCH_TARGETS: config.receiveTargets,
+    BENCH_DURATION: String(config.duration),
+    BENCH_WARMUP: String(config.warmup),
+  };
+  receive.push({ connections, report: check(label, await runBench(label, "receive/run.mjs", env)) });
+}
+const worker = check(
+  "worker",
+  await runBench("worker", "worker/run.mjs", { BENCH_EVENTS: String(config.workerEvents) }),
+);
+const mirror = check(
+  "mirror",
+  await runBench("mirror", "mirror/run.mjs", { BENCH_EVENTS: String(config.mirrorEvents) }),
+);
+
+const machine = {
+  date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+  minutes: (Date.now() - started) / 60_000,
+  cores: availableParallelism(),
+  cpuModel: cpus()[0]?.model ?? "unknown",
+  memoryGb: totalmem() / 2 ** 30,
+  node: process.version,
+  postgres,
+  loadBefore,
+  loadAfter: loadavg()[0],
+};
+const settings =
+  `receive ${config.duration} s measured after ${config.warmup} s of warm-up per target, targets ${config.receiveTargets}; ` +
+  `worker ${config.workerEvents.toLocaleString("en-US")} events per Postgres run; mirror ${config.mirrorEvents.toLocaleString("en-US")} events`;
+addRatios({ receive, mirror });
+const targets = [...new Set(receive.flatMap((run) => run.report?.results.map((r) => r.target) ?? []))];
+const svg = lineChartSvg({
+  title: `Acknowledged deliveries/s against connections (${machine.cores} cores, one run)`,
+  xLabel: "concurrent connections",
+  yLabel: "acked/s (log scale)",
+  xs: config.connections,
+  series: targets.map((name) => ({
+    name,
+    points: receive.flatMap((run) => {
+      const r = run.report?.results.find((row) => row.target === name);
+      return r ? [{ x: run.connections, y: r.rate }] : [];
+    }),
+  })),
+});
+writeFileSync(join(config.outDir, SVG_NAME), svg);
+const resultsPath = join(config.outDir, "RESULTS.md");
+writeFileSync(
+  resultsPath,
+  resultsMarkdown({ machine, settings, receive, worker, mirror, failures, svgName: basename(SVG_NAME) }),
+);
+console.log(`\nbench: wrote ${resultsPath} and ${SVG_NAME} in ${machine.minutes.toFixed(1)} minutes`);
+if (failures.length > 0) console.log(`bench: failed: ${failures.join("; ")}`);
+process.exit(failures.length > 0 ? 1 : 0);
