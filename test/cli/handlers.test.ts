@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventBody, signedHeaders } from "../support/events.js";
+import { migratedPgliteDir } from "../support/pglite-template.js";
 import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 import { postgresClient, sleep, writeHandlersModule } from "../support/workers.js";
@@ -93,8 +94,8 @@ describe("stripe-inbox handlers", () => {
   });
 
   it("on PGlite, the circuit breaker pauses a failing handler, alerts once, and the CLI resumes it through the server", async () => {
-    dir = tempDir();
-    const dataDir = join(dir, "data");
+    dir = await migratedPgliteDir();
+    const dataDir = dir;
     const alertLog = join(dir, "alerts.log");
     const handlers = handlersModule(dir);
     writeHandlersModule(dir, "crm-down", "");

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventBody, SECRET } from "../support/events.js";
-import { ENGINES, tempDir } from "../support/stores.js";
+import { migratedPgliteDir } from "../support/pglite-template.js";
+import { ENGINES } from "../support/stores.js";
 import { deliver, deliverAll, openWorkerTestDb, sleep, type WorkerTestDb } from "../support/workers.js";
 import { call, type DashboardServer, startDashboardServer } from "./support.js";
 
@@ -410,7 +411,7 @@ describe("the admin API without a token", () => {
   });
 
   it("is served on a loopback listener, to loopback names only", async () => {
-    running = await startDashboardServer({ dataDir: tempDir(), workers: false });
+    running = await startDashboardServer({ dataDir: await migratedPgliteDir(), workers: false });
     const access = await call(`${running.base}/api/access`);
     expect(access.status).toBe(200);
     expect(access.json).toMatchObject({ mode: "loopback_only" });
@@ -422,7 +423,7 @@ describe("the admin API without a token", () => {
   });
 
   it("answers 403 with the reason when the server listens beyond loopback", async () => {
-    running = await startDashboardServer({ dataDir: tempDir(), workers: false }, { listenOn: "0.0.0.0" });
+    running = await startDashboardServer({ dataDir: await migratedPgliteDir(), workers: false }, { listenOn: "0.0.0.0" });
     const refused = await call(`${running.base}/api/events`);
     expect(refused.status).toBe(403);
     expect(refused.json.error?.code).toBe("admin_token_not_configured");

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { adminClient, findRunningServer } from "../../src/dashboard/admin-client.js";
 import { eventBody, signedHeaders } from "../support/events.js";
 import { freePort, type ServeProcess, startServe } from "../support/processes.js";
-import { tempDir } from "../support/stores.js";
+import { migratedPgliteDir } from "../support/pglite-template.js";
 import { sleep, writeHandlersModule } from "../support/workers.js";
 import { sample } from "./prometheus.js";
 import { call } from "./support.js";
@@ -20,7 +20,7 @@ describe("stripe-inbox serve", () => {
   });
 
   it("serves the dashboard, the admin API behind the token, and /metrics", async () => {
-    dataDir = tempDir();
+    dataDir = await migratedPgliteDir();
     serve = await startServe({
       port: await freePort(),
       env: { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN },
@@ -41,7 +41,7 @@ describe("stripe-inbox serve", () => {
   });
 
   it("on PGlite, tells other commands where it listens, so they list and replay through its admin API", async () => {
-    dataDir = tempDir();
+    dataDir = await migratedPgliteDir();
     const handlers = writeHandlersModule(
       dataDir,
       "handlers.mjs",
@@ -81,7 +81,7 @@ describe("stripe-inbox serve", () => {
   });
 
   it("answers 403 on the admin API when it listens beyond loopback without a token, and says so at start", async () => {
-    dataDir = tempDir();
+    dataDir = await migratedPgliteDir();
     serve = await startServe({ port: await freePort(), env: { STRIPE_INBOX_DATA_DIR: dataDir, HOST: "0.0.0.0" } });
     const refused = await call(`${serve.base}/api/events`);
     expect(refused.status).toBe(403);

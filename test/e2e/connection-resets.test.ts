@@ -21,7 +21,7 @@ const HANDLERS = `
 const table = \`"\${process.env.STRIPE_INBOX_SCHEMA}".handled\`;
 // Marks the queries after which a handler holds its transaction open, for the test to see in pg_stat_activity.
 const held = \`/* held by \${process.env.STRIPE_INBOX_SCHEMA} */\`;
-const elsewhere = () => new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+const elsewhere = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40));
 const retry = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 1000 };
 export default (inbox) => {
   inbox.on("*", async (event, ctx) => {

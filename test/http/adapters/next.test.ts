@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,10 +13,14 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const APP = join(ROOT, "examples/nextjs");
 const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
 const DEFAULT_LIMIT = 1024 * 1024;
+/** Written into `.next` after a build: what that build was made from. */
+const BUILD_KEY = join(APP, ".next/stripe-inbox-build-key");
 
 /**
  * The examples/nextjs app, built with `next build` and served by `next start`: the production path.
- * Takes about a minute, most of it `next build` (Turbopack compile and its TypeScript check).
+ * `next build` (Turbopack compile and its TypeScript check) takes most of a minute; its output depends on the app's
+ * files, the package and Next.js only, so a build of the same inputs is served again (the Node.js lines' runs reuse
+ * the full suite's). The database and schema are read when the route first loads, at `next start`.
  */
 describe("nextWebhook(inbox) as an App Router route handler under next start", () => {
   let db: TestStore;
@@ -32,7 +37,11 @@ describe("nextWebhook(inbox) as an App Router route handler under next start", (
       DATABASE_URL: db.config.database,
       STRIPE_INBOX_SCHEMA: db.config.schema,
     };
-    await run(spawn(process.execPath, [NEXT_BIN, "build"], { cwd: APP, env }));
+    const key = buildKey();
+    if (!existsSync(BUILD_KEY) || readFileSync(BUILD_KEY, "utf8") !== key) {
+      await run(spawn(process.execPath, [NEXT_BIN, "build"], { cwd: APP, env }));
+      writeFileSync(BUILD_KEY, key);
+    }
     const port = await freePort();
     server = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
       cwd: APP,
@@ -77,6 +86,23 @@ function installPackageIntoExample(): void {
   mkdirSync(target, { recursive: true });
   cpSync(join(ROOT, "package.json"), join(target, "package.json"));
   cpSync(join(ROOT, "dist"), join(target, "dist"), { recursive: true });
+}
+
+/** A digest of everything `next build` reads: the app's own files, the installed package, Next.js's release. */
+function buildKey(): string {
+  const hash = createHash("sha256");
+  const add = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (dir === APP && [".next", "node_modules", ".stripe-inbox", "next-env.d.ts"].includes(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) add(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  add(APP);
+  add(join(APP, "node_modules/stripe-inbox"));
+  hash.update(readFileSync(join(ROOT, "node_modules/next/package.json")));
+  return hash.digest("hex");
 }
 
 function run(child: ChildProcess): Promise<void> {
