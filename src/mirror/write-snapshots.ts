@@ -1,4 +1,5 @@
 import { groupBy, sortedByKey } from "../collections.js";
+import { jsonbText } from "../store/pg-values.js";
 import type { Queryable } from "../store/store.js";
 import type { ObjectSnapshot } from "./snapshot.js";
 import type { Statement, UpsertInput, UpsertResult } from "./statements.js";
@@ -71,7 +72,7 @@ export async function writeSnapshots(
     // Sorted by (table, account, id), so grouping by table keeps each group in lock order.
     for (const [table, group] of groupBy(sortedByKey(round, keyOf), (snapshot) => snapshot.table)) {
       const statement = statementFor(table);
-      const results = await tx.query<UpsertResult>(statement.text, [JSON.stringify(group.map(inputOf))], {
+      const results = await tx.query<UpsertResult>(statement.text, [jsonbText(group.map(inputOf))], {
         prepareAs: statement.name,
       });
       const byKey = new Map(results.map((row) => [`${row.account}\n${row.id}`, row]));

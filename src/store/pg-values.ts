@@ -11,6 +11,18 @@ export function isPostgresText(value: string): boolean {
 /** With the `u` flag a surrogate pair is one code point: only a surrogate standing alone matches. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/**
+ * `JSON.stringify(value)` as jsonb takes it. jsonb has no NUL and no lone surrogate, which `JSON.stringify` writes as
+ * the escapes `\u0000` and `\udXXX` (a surrogate pair it writes as itself); each becomes U+FFFD. An escape counts
+ * only after an even run of backslashes: `\\u0000` is a backslash and the text "u0000".
+ */
+export function jsonbText(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes("\\u") ? text.replace(JSONB_REFUSED_ESCAPE, "$1\uFFFD") : text;
+}
+
+const JSONB_REFUSED_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
+
 /** Years 0001-9999: beyond them `toISOString()` writes `+010000-...` or `-000001-...`, which Postgres refuses. */
 const EARLIEST_MS = new Date("0001-01-01T00:00:00.000Z").getTime();
 const LATEST_MS = new Date("9999-12-31T23:59:59.999Z").getTime();

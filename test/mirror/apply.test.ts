@@ -34,6 +34,21 @@ describe.each(ENGINES)("applying events to the mirror on %s", (engine) => {
     expect(row?.api_version).toBe(API_VERSION);
   });
 
+  it("stores an object whose strings hold NUL or a lone surrogate, which jsonb cannot, with U+FFFD in its place", async () => {
+    const id = objectId("cus");
+    const object = {
+      id,
+      object: "customer",
+      email: "a@x.io",
+      name: "Ada\u0000\uD800",
+      metadata: { "k\u0000": "\\u0000 \u0000" },
+    };
+    expect(await apply(mirrorEvent({ type: "customer.created", object, created: T }))).toBe("applied");
+    const row = await db.row("customers", id);
+    // A backslash followed by "u0000" is text, not a NUL: it is kept as it is.
+    expect(row?.data).toEqual({ ...object, name: "Ada\uFFFD\uFFFD", metadata: { "k\uFFFD": "\\u0000 \uFFFD" } });
+  });
+
   it("breaks a same-second tie by event id in byte order, whichever arrives first", async () => {
     for (const order of [
       ["a", "b"],
