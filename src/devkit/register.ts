@@ -1,4 +1,4 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { InboxError, StripeRequestError } from "../errors.js";
 import { storeWebhookSecret } from "../inbox/stored-secrets.js";
 import type { Store } from "../store/store.js";
@@ -35,6 +35,8 @@ export async function registerWebhookEndpoint(
       url: request.url,
       // The API checks the names against its own list; the `stripe` types cannot at run time.
       enabled_events: [...request.events] as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+      // Events in the version the installed `stripe` package's types describe, not the account's default.
+      api_version: Stripe.API_VERSION,
       ...(request.description !== undefined && { description: request.description }),
     });
   } catch (error) {

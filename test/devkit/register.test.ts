@@ -1,3 +1,4 @@
+import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { registerWebhookEndpoint } from "../../src/devkit/register.js";
@@ -67,7 +68,11 @@ describe.each(ENGINES)("register against the emulator, on %s", (engine) => {
     const { data: endpoints } = await stripe.webhookEndpoints.list();
     expect(endpoints).toHaveLength(1);
     const [endpoint] = endpoints;
-    expect(endpoint).toMatchObject({ url, enabled_events: ["customer.created", "customer.updated"] });
+    expect(endpoint).toMatchObject({
+      url,
+      enabled_events: ["customer.created", "customer.updated"],
+      api_version: Stripe.API_VERSION,
+    });
     expect(stdout).toContain(`registered ${endpoint?.id}: ${url}`);
     const [secret] = await loadWebhookSecrets(store);
     expect(secret).toMatch(/^whsec_/);
