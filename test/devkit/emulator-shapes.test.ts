@@ -274,7 +274,7 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.customers.del(unpaid.id);
 }
 
-/** Test clocks and the subscription schedules that move with them. */
+/** Test clocks, and the subscription schedules and quotes that move with them. */
 async function driveBillingOverTime(price: string): Promise<void> {
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_704_067_200, name: "shapes" });
   await stripe.testHelpers.testClocks.retrieve(clock.id);
@@ -292,6 +292,16 @@ async function driveBillingOverTime(price: string): Promise<void> {
   await stripe.subscriptionSchedules.release(schedule.id);
   const other = await stripe.subscriptionSchedules.create({ customer: customer.id, phases: [{ items: [{ price }] }] });
   await stripe.subscriptionSchedules.cancel(other.id);
+  const quote = await stripe.quotes.create({ customer: customer.id, line_items: [{ price, quantity: 2 }] });
+  await stripe.quotes.update(quote.id, { header: "Shapes" });
+  await stripe.quotes.retrieve(quote.id, { expand: ["line_items"] });
+  await stripe.quotes.listLineItems(quote.id);
+  await stripe.quotes.listComputedUpfrontLineItems(quote.id);
+  await stripe.quotes.list({ customer: customer.id });
+  await stripe.quotes.finalizeQuote(quote.id);
+  await stripe.quotes.accept(quote.id);
+  const dropped = await stripe.quotes.create({ customer: customer.id, line_items: [{ price }] });
+  await stripe.quotes.cancel(dropped.id);
   await stripe.testHelpers.testClocks.del(clock.id);
 }
 

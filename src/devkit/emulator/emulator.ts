@@ -31,6 +31,7 @@ import { payoutRoutes } from "./resources/payouts.js";
 import { planRoutes } from "./resources/plans.js";
 import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
+import { quoteRoutes } from "./resources/quotes.js";
 import { refundRoutes } from "./resources/refunds.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
@@ -181,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...subscriptionCycleRoutes(core),
     ...testClockRoutes(core),
     ...subscriptionScheduleRoutes(core),
+    ...quoteRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
     ...eventRoutes(core),

@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import type { EmulatorCore } from "../core.js";
 import { invalidParam } from "../errors.js";
 import { NO_REQUEST, type RequestInfo } from "../events.js";
+import { quoteDueWork } from "./quotes.js";
 import { renewSubscription } from "./subscription-cycle.js";
 import { addInterval } from "./subscription-items.js";
 import { scheduleDueWork } from "./subscription-schedule-progress.js";
@@ -12,7 +13,7 @@ const DAY = 86_400;
 /** Stripe sends `customer.subscription.trial_will_end` three days before a trial ends. */
 const TRIAL_WARNING = 3 * DAY;
 
-/** Something that falls due on a clock's time: a renewal, a trial's warning, a schedule's next phase. */
+/** Something that falls due on a clock's time: a renewal, a trial's warning, a schedule's next phase, a quote's expiry. */
 export interface DueWork {
   /** Unix seconds. */
   at: number;
@@ -87,6 +88,10 @@ function runDueWork(core: EmulatorCore, clock: TestClock, from: number, target: 
         .all<Stripe.Subscription>("subscription")
         .filter(onClock)
         .flatMap((subscription) => subscriptionDueWork(core, subscription, from)),
+      ...core.store
+        .all<Stripe.Quote>("quote")
+        .filter((quote) => quote.test_clock === clock.id)
+        .flatMap((quote) => quoteDueWork(core, quote)),
     ].filter((work) => work.at <= target && !done.has(work.key));
     const next = due.sort((a, b) => a.at - b.at || a.rank - b.rank)[0];
     if (!next) return;
