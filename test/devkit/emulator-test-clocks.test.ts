@@ -1,5 +1,8 @@
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/devkit/emulator/index.js";
+import { createStripeClient } from "../../src/stripe-api.js";
+import { tempDir } from "../support/stores.js";
 import { type EmulatorClient, startEmulatorClient, typesEmittedBy } from "./emulator-setup.js";
 
 let ctx: EmulatorClient;
@@ -223,5 +226,40 @@ describe("test clocks", () => {
       statusCode: 404,
     });
     expect(await ctx.stripe.customers.retrieve(customer.id)).toMatchObject({ deleted: true });
+  });
+
+  it("keeps a clock, a schedule on it and a quote's lines through a restart with --data, then advances them", async () => {
+    const dataDir = tempDir("emulator-clock-data-");
+    const open = async () => {
+      const emulator = await startEmulator({ port: 0, dataDir });
+      return { emulator, stripe: createStripeClient({ apiKey: "sk_test_clock", apiBase: emulator.url }, "test") };
+    };
+    const first = await open();
+    const clock = await first.stripe.testHelpers.testClocks.create({ frozen_time: JANUARY_2024 });
+    const customer = await first.stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" });
+    const price = await first.stripe.prices.create({
+      currency: "usd",
+      unit_amount: 1500,
+      recurring: { interval: "month" },
+      product_data: { name: "Pro" },
+    });
+    const schedule = await first.stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: JANUARY_2024 + DAY,
+      phases: [{ items: [{ price: price.id }] }],
+    });
+    const quote = await first.stripe.quotes.create({ customer: customer.id, line_items: [{ price: price.id }] });
+    await first.emulator.close();
+
+    const second = await open();
+    try {
+      await second.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: JANUARY_2024 + 2 * DAY });
+      expect(await second.stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: "ready" });
+      expect(await second.stripe.subscriptionSchedules.retrieve(schedule.id)).toMatchObject({ status: "active" });
+      const lines = await second.stripe.quotes.listLineItems(quote.id);
+      expect(lines.data.map((line) => line.price?.id)).toEqual([price.id]);
+    } finally {
+      await second.emulator.close();
+    }
   });
 });

@@ -86,13 +86,20 @@ export function getClock(core: EmulatorCore, id: string | undefined, param = "id
   return clock as TestClock;
 }
 
-/** `test_clock=clock_...` on a customer's (or a quote's) creation: the clock, which must be ready. */
+/**
+ * `test_clock=clock_...` on a customer's (or a quote's) creation. A clock whose advance failed
+ * (`internal_failure`) takes no new objects: its time is no longer one the objects on it agree on.
+ */
 export function requestedClock(core: EmulatorCore, params: Params): string | null {
   const id = optionalString(params, "test_clock");
   if (id === undefined) return null;
   const clock = getClock(core, id, "test_clock");
-  if (clock.status !== "ready")
-    throw invalidParam("test_clock", `Test clock ${clock.id} is advancing; try again once it is ready.`);
+  if (clock.status !== "ready") {
+    throw invalidParam(
+      "test_clock",
+      `Test clock ${clock.id} is ${clock.status}; only a ready clock takes new objects.`,
+    );
+  }
   return clock.id;
 }
 
