@@ -266,10 +266,43 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.webhookEndpoints.list();
   await stripe.webhookEndpoints.del(endpoint.id);
 
+  await driveBillingOverTime(price.id);
+
   const events = await stripe.events.list({ limit: 100 });
   await stripe.events.retrieve(events.data[0]?.id as string);
   await stripe.products.del((await stripe.products.create({ name: "Gone" })).id);
   await stripe.customers.del(unpaid.id);
+}
+
+/** Test clocks, and the subscription schedules and quotes that move with them. */
+async function driveBillingOverTime(price: string): Promise<void> {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_704_067_200, name: "shapes" });
+  await stripe.testHelpers.testClocks.retrieve(clock.id);
+  await stripe.testHelpers.testClocks.list({ limit: 3 });
+  const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" });
+  const schedule = await stripe.subscriptionSchedules.create({
+    customer: customer.id,
+    start_date: "now",
+    phases: [{ items: [{ price }], duration: { interval: "month" } }, { items: [{ price, quantity: 2 }] }],
+  });
+  await stripe.subscriptionSchedules.update(schedule.id, { metadata: { shape: "1" } });
+  await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_706_745_600 });
+  await stripe.subscriptionSchedules.retrieve(schedule.id);
+  await stripe.subscriptionSchedules.list({ customer: customer.id });
+  await stripe.subscriptionSchedules.release(schedule.id);
+  const other = await stripe.subscriptionSchedules.create({ customer: customer.id, phases: [{ items: [{ price }] }] });
+  await stripe.subscriptionSchedules.cancel(other.id);
+  const quote = await stripe.quotes.create({ customer: customer.id, line_items: [{ price, quantity: 2 }] });
+  await stripe.quotes.update(quote.id, { header: "Shapes" });
+  await stripe.quotes.retrieve(quote.id, { expand: ["line_items"] });
+  await stripe.quotes.listLineItems(quote.id);
+  await stripe.quotes.listComputedUpfrontLineItems(quote.id);
+  await stripe.quotes.list({ customer: customer.id });
+  await stripe.quotes.finalizeQuote(quote.id);
+  await stripe.quotes.accept(quote.id);
+  const dropped = await stripe.quotes.create({ customer: customer.id, line_items: [{ price }] });
+  await stripe.quotes.cancel(dropped.id);
+  await stripe.testHelpers.testClocks.del(clock.id);
 }
 
 /** The schema's endpoint for a request: the template that matches with the most literal parts. */

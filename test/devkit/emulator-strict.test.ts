@@ -212,11 +212,11 @@ const CASES: [string, () => Promise<unknown>, Refusal][] = [
   ],
   [
     "a Stripe endpoint the emulator does not implement",
-    () => stripe.quotes.create({}),
+    () => stripe.climate.orders.create({ product: "climsku_frontier_offtake_portfolio_2027" }),
     invalidRequest({
       status: 404,
       message:
-        "Unrecognized request URL (POST: /v1/quotes). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. The emulator does not implement Stripe's POST /v1/quotes (quotes.create) yet.",
+        "Unrecognized request URL (POST: /v1/climate/orders). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. The emulator does not implement Stripe's POST /v1/climate/orders (climate.orders.create) yet.",
     }),
   ],
 ];

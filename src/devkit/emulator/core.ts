@@ -9,8 +9,10 @@ export interface EmulatorCore {
   /** The objects of the account the request acts on: the platform's, or its `Stripe-Account`'s. */
   readonly store: ObjectStore;
   accounts: AccountStores;
-  /** Unix seconds, from the emulator's clock. */
+  /** Unix seconds, from the emulator's clock, or the frozen time of the test clock a request acts under. */
   now(): number;
+  /** Runs `work` with `now()` answering `time`: what happens on a test clock happens at its frozen time. */
+  atTime<T>(time: number, work: () => T): T;
   events: EventLog;
   virtualFields: VirtualFields;
   /** `http://127.0.0.1:12111`, for URLs the emulator hands out (a Checkout Session's `url`). */

@@ -31,11 +31,14 @@ import { payoutRoutes } from "./resources/payouts.js";
 import { planRoutes } from "./resources/plans.js";
 import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
+import { quoteRoutes } from "./resources/quotes.js";
 import { refundRoutes } from "./resources/refunds.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
+import { subscriptionScheduleRoutes } from "./resources/subscription-schedules.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { taxRateRoutes } from "./resources/tax-rates.js";
+import { onTestClockTime, testClockRoutes } from "./resources/test-clocks.js";
 import { topupRoutes } from "./resources/topups.js";
 import { transferRoutes } from "./resources/transfers.js";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints.js";
@@ -43,6 +46,7 @@ import { completeObject } from "./schema/complete.js";
 import { stripeSchema } from "./schema/load.js";
 import type { SchemaEndpoint } from "./schema/types.js";
 import { searchRoutes } from "./search/routes.js";
+import { Timeline } from "./timeline.js";
 
 export const DEFAULT_EMULATOR_PORT = 12111;
 
@@ -116,7 +120,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apiVersion,
     log,
   });
-  const now = () => Math.floor(clock().getTime() / 1000);
+  const timeline = new Timeline(() => Math.floor(clock().getTime() / 1000));
+  const now = () => timeline.now();
   let baseUrl = "";
   const schema = stripeSchema();
   const events = new EventLog(
@@ -145,11 +150,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     accounts,
     now,
+    atTime: (time, work) => timeline.at(time, work),
     events,
     virtualFields: new Map() as VirtualFields,
     baseUrl: () => baseUrl,
   };
-  const routes: Route[] = [
+  const routes: Route[] = onTestClockTime(core, [
     ...customerRoutes(core),
     ...customerSourceRoutes(core),
     ...paymentMethodRoutes(core),
@@ -174,12 +180,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...billingPortalRoutes(core),
     ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
+    ...testClockRoutes(core),
+    ...subscriptionScheduleRoutes(core),
+    ...quoteRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
     ...eventRoutes(core),
     ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts, reset }),
-  ];
+  ]);
   const api = createApiHandler({ core, routes, schema, apiVersion, faults: faultSwitch, idempotent, journal, log });
   const server = createServer((req, res) => void api.handle(req, res));
   await new Promise<void>((resolve, reject) => {

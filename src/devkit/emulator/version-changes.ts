@@ -51,6 +51,8 @@ interface RetiredParam {
   since: string;
   endpoints: readonly string[];
   name: string;
+  /** The list parameter whose elements carried it (`phases[n][iterations]`); absent for a top-level one. */
+  within?: string;
 }
 
 const RETIRED_PARAMS: readonly RetiredParam[] = [
@@ -59,6 +61,14 @@ const RETIRED_PARAMS: readonly RetiredParam[] = [
     since: "2025-03-31.basil",
     endpoints: ["POST /v1/customers", "POST /v1/customers/{id}"],
     name: "coupon",
+  },
+  {
+    // clover: "Remove support for `iterations` on `SubscriptionScheduleCreateParams.phases[]`, and
+    // `SubscriptionScheduleUpdateParams.phases[]`": a phase lasts its `duration` or to its `end_date`.
+    since: "2025-09-30.clover",
+    endpoints: ["POST /v1/subscription_schedules", "POST /v1/subscription_schedules/{id}"],
+    name: "iterations",
+    within: "phases",
   },
 ];
 
@@ -81,6 +91,10 @@ export function paramsAtCurrentVersion(
   const legacy: Params = {};
   for (const retired of RETIRED_PARAMS) {
     if (!before(version, retired.since) || !retired.endpoints.includes(key)) continue;
+    if (retired.within !== undefined) {
+      upgraded = withoutRetiredInEach(upgraded, retired.within, retired.name, legacy);
+      continue;
+    }
     if (upgraded[retired.name] === undefined) continue;
     const { [retired.name]: value, ...rest } = upgraded;
     legacy[retired.name] = value;
@@ -93,4 +107,25 @@ export function paramsAtCurrentVersion(
     upgraded = { ...rest, [change.to]: change.reshape ? change.reshape(value) : value };
   }
   return { params: upgraded, legacy };
+}
+
+/** Takes `name` out of each element of the list `within`; the legacy parameters keep it by the element's index. */
+function withoutRetiredInEach(params: Params, within: string, name: string, legacy: Params): Params {
+  const list = params[within];
+  if (list === null || typeof list !== "object") return params;
+  const kept = (Array.isArray(list) ? [] : {}) as Record<string, unknown>;
+  const taken: Record<string, Params> = {};
+  for (const [index, element] of Object.entries(list as Record<string, unknown>)) {
+    const carries = element !== null && typeof element === "object" && (element as Params)[name] !== undefined;
+    if (!carries) {
+      kept[index] = element;
+      continue;
+    }
+    const { [name]: value, ...rest } = element as Params;
+    kept[index] = rest;
+    taken[index] = { [name]: value };
+  }
+  if (Object.keys(taken).length === 0) return params;
+  legacy[within] = taken;
+  return { ...params, [within]: kept };
 }

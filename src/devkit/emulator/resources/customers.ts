@@ -7,6 +7,7 @@ import { stripeId } from "../store.js";
 import { applyCustomerCoupon } from "./discounts.js";
 import { attachPaymentMethod, customerPaymentMethod } from "./payment-methods.js";
 import { cancelSubscription } from "./subscriptions.js";
+import { requestedClock } from "./test-clocks.js";
 
 /** `/v1/customers`: create, retrieve (a deleted one answers `deleted: true`), update, delete, list. */
 export function customerRoutes(core: EmulatorCore): Route[] {
@@ -95,7 +96,7 @@ export function createCustomer(core: EmulatorCore, params: Params, request: Requ
     preferred_locales: [],
     shipping: null,
     tax_exempt: "none",
-    test_clock: null,
+    test_clock: requestedClock(core, params),
   });
   core.events.emit("customer.created", customer, request);
   const token = optionalString(params, "payment_method");

@@ -23,7 +23,7 @@ export function subscriptionCycleRoutes(core: EmulatorCore): Route[] {
   ];
 }
 
-function renewSubscription(core: EmulatorCore, subscription: Stripe.Subscription): Stripe.Subscription {
+export function renewSubscription(core: EmulatorCore, subscription: Stripe.Subscription): Stripe.Subscription {
   const request = NO_REQUEST;
   if (subscription.status === "canceled" || subscription.status === "incomplete_expired") {
     throw new StripeApiError(

@@ -90,7 +90,13 @@ export function cancelSubscription(core: EmulatorCore, subscription: Stripe.Subs
   return subscription;
 }
 
-export function createSubscription(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.Subscription {
+/** `fields` are those its maker sets besides the parameters: the `schedule` that manages it. */
+export function createSubscription(
+  core: EmulatorCore,
+  params: Params,
+  request: RequestInfo,
+  fields: Partial<Stripe.Subscription> = {},
+): Stripe.Subscription {
   const customer = core.store.get<Stripe.Customer>("customer", requireString(params, "customer"), "customer");
   const itemParams = optionalArray(params, "items");
   if (!itemParams || itemParams.length === 0) throw missingParam("items");
@@ -156,11 +162,12 @@ export function createSubscription(core: EmulatorCore, params: Params, request: 
     start_date: now,
     // An invoice sent for payment does not hold the subscription back; a charged one must be paid first.
     status: trialEnd ? "trialing" : collection === "send_invoice" ? "active" : "incomplete",
-    test_clock: null,
+    test_clock: customer.test_clock ?? null,
     transfer_data: null,
     trial_end: trialEnd,
     trial_settings: trialSettings(params),
     trial_start: trialEnd ? now : null,
+    ...fields,
   });
   const lines = invoiceLinesFor(items);
   // Stripe bills a trial's first period at zero.
