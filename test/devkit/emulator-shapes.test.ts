@@ -266,6 +266,27 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.webhookEndpoints.list();
   await stripe.webhookEndpoints.del(endpoint.id);
 
+  const funded = await stripe.testHelpers.customers.fundCashBalance(customer.id, { amount: 500, currency: "usd" });
+  await stripe.customers.retrieveCashBalance(customer.id);
+  await stripe.customers.updateCashBalance(customer.id, { settings: { reconciliation_mode: "automatic" } });
+  await stripe.customers.listCashBalanceTransactions(customer.id);
+  await stripe.customers.retrieveCashBalanceTransaction(customer.id, funded.id);
+
+  const debit = await stripe.paymentIntents.create({
+    amount: 1000,
+    currency: "eur",
+    confirm: true,
+    payment_method_data: {
+      type: "sepa_debit",
+      sepa_debit: { iban: "AT611904300234573201" },
+      billing_details: { name: "Shape", email: "shape@example.com" },
+    },
+    mandate_data: { customer_acceptance: { type: "offline" } },
+    expand: ["latest_charge"],
+  });
+  const debitCharge = debit.latest_charge as Stripe.Charge;
+  await stripe.mandates.retrieve(debitCharge.payment_method_details?.sepa_debit?.mandate as string);
+
   const events = await stripe.events.list({ limit: 100 });
   await stripe.events.retrieve(events.data[0]?.id as string);
   await stripe.products.del((await stripe.products.create({ name: "Gone" })).id);

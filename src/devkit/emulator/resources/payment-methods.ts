@@ -5,6 +5,8 @@ import type { RequestInfo } from "../events.js";
 import { paginate } from "../list.js";
 import { mergeMetadata, optionalObject, optionalString, type Params, requireString, stringList } from "../params.js";
 import { stripeId } from "../store.js";
+import { createCustomerBalancePaymentMethod } from "./customer-balance.js";
+import { createSepaDebitPaymentMethod } from "./sepa-debit.js";
 
 export interface TestCard {
   brand: string;
@@ -133,7 +135,7 @@ export function paymentMethodRoutes(core: EmulatorCore): Route[] {
     return paginate(methods, params, url);
   };
   return [
-    { method: "POST", pattern: "/v1/payment_methods", handler: ({ params }) => createFromParams(core, params) },
+    { method: "POST", pattern: "/v1/payment_methods", handler: ({ params }) => createPaymentMethod(core, params) },
     { method: "GET", pattern: "/v1/payment_methods/:id", handler: ({ path }) => get(path.id as string) },
     {
       method: "POST",
@@ -189,9 +191,17 @@ export function paymentMethodRoutes(core: EmulatorCore): Route[] {
   ];
 }
 
-function createFromParams(core: EmulatorCore, params: Params): Stripe.PaymentMethod {
+/** `POST /v1/payment_methods`, and an intent's `payment_method_data`, which takes the same fields. */
+export function createPaymentMethod(core: EmulatorCore, params: Params): Stripe.PaymentMethod {
   const type = requireString(params, "type");
-  if (type !== "card") throw invalidParam("type", `The emulator supports only card payment methods, not "${type}".`);
+  if (type === "sepa_debit") return createSepaDebitPaymentMethod(core, params);
+  if (type === "customer_balance") return createCustomerBalancePaymentMethod(core, params);
+  if (type !== "card") {
+    throw invalidParam(
+      "type",
+      `The emulator supports card, sepa_debit and customer_balance payment methods, not "${type}".`,
+    );
+  }
   const card = optionalObject(params, "card");
   const token = card === undefined ? undefined : optionalString(card, "token");
   const number = card === undefined ? undefined : optionalString(card, "number");
