@@ -12,6 +12,8 @@ import { createApiHandler, type RecordedRequest } from "./http.js";
 import { Journal, type SavedAnswer } from "./journal.js";
 import { journalSnapshot, replayJournal } from "./journal-replay.js";
 import { balanceRoutes } from "./resources/balance.js";
+import { billingMeterEventRoutes } from "./resources/billing-meter-events.js";
+import { billingMeterRoutes } from "./resources/billing-meters.js";
 import { billingPortalRoutes } from "./resources/billing-portal.js";
 import { cashBalanceRoutes } from "./resources/cash-balances.js";
 import { chargeRoutes } from "./resources/charges.js";
@@ -180,6 +182,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...webhookEndpointRoutes(core),
     ...cashBalanceRoutes(core),
     ...mandateRoutes(core),
+    ...billingMeterRoutes(core),
+    ...billingMeterEventRoutes(core),
     ...eventRoutes(core),
     ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts, reset }),
