@@ -90,6 +90,16 @@ describe("SEPA Direct Debit", () => {
     await expect(
       ctx.stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: method.id, confirm: true }),
     ).rejects.toMatchObject({ param: "currency" });
+    await expect(
+      ctx.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: "eur",
+        payment_method_data: { type: "sepa_debit", sepa_debit: { iban: SUCCEEDS } },
+      }),
+    ).rejects.toMatchObject({
+      param: "payment_method_data[billing_details][name]",
+      message: "Missing required param: payment_method_data[billing_details][name].",
+    });
   });
 
   it("completes a Checkout Session while the debit processes, then announces the payment's outcome", async () => {
