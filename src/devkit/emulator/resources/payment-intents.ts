@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import type { EmulatorCore, Route } from "../core.js";
-import { invalidParam, StripeApiError, unexpectedState } from "../errors.js";
+import { invalidParam, unexpectedState } from "../errors.js";
 import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
 import {
@@ -19,8 +19,8 @@ import { captureCharge, cardDeclined, createCharge, requirePaymentAmount, settle
 import { confirmCustomerBalancePayment, customerBalanceOptions } from "./customer-balance.js";
 import {
   attachPaymentMethod,
-  createPaymentMethod,
   namedPaymentMethodTypes,
+  paymentMethodFromData,
   requiresAuthentication,
   resolvePaymentMethod,
 } from "./payment-methods.js";
@@ -199,25 +199,6 @@ export function createPaymentIntent(core: EmulatorCore, params: Params, request:
   const mandate = params.mandate_data === undefined ? {} : { mandate_data: params.mandate_data };
   if (optionalBoolean(params, "confirm")) return confirmPaymentIntent(core, intent, mandate, request);
   return intent;
-}
-
-/** `payment_method_data` makes the payment method on the spot; its errors name the parameter where it was given. */
-function paymentMethodFromData(core: EmulatorCore, data: Params): string {
-  try {
-    return createPaymentMethod(core, data).id;
-  } catch (error) {
-    if (!(error instanceof StripeApiError) || error.param === undefined) throw error;
-    const head = error.param.split("[", 1)[0] as string;
-    const nested = `payment_method_data[${head}]${error.param.slice(head.length)}`;
-    throw new StripeApiError(
-      error.status,
-      error.type,
-      error.code,
-      error.message.replaceAll(error.param, nested),
-      nested,
-      error.extra,
-    );
-  }
 }
 
 /**

@@ -210,6 +210,25 @@ export function createPaymentMethod(core: EmulatorCore, params: Params): Stripe.
   return createCardPaymentMethod(core, test, params);
 }
 
+/** `payment_method_data` makes the payment method on the spot; its errors name the parameter where it was given. */
+export function paymentMethodFromData(core: EmulatorCore, data: Params): string {
+  try {
+    return createPaymentMethod(core, data).id;
+  } catch (error) {
+    if (!(error instanceof StripeApiError) || error.param === undefined) throw error;
+    const head = error.param.split("[", 1)[0] as string;
+    const nested = `payment_method_data[${head}]${error.param.slice(head.length)}`;
+    throw new StripeApiError(
+      error.status,
+      error.type,
+      error.code,
+      error.message.replaceAll(error.param, nested),
+      nested,
+      error.extra,
+    );
+  }
+}
+
 function cardFromNumber(number: string): TestCard | undefined {
   const last4 = number.replace(/\s/g, "").slice(-4);
   return Object.values(TEST_CARDS).find((card) => card.last4 === last4);
