@@ -268,6 +268,49 @@ async function driveEveryEndpoint(): Promise<void> {
 
   await driveBillingOverTime(price.id);
 
+  const funded = await stripe.testHelpers.customers.fundCashBalance(customer.id, { amount: 500, currency: "usd" });
+  await stripe.customers.retrieveCashBalance(customer.id);
+  await stripe.customers.updateCashBalance(customer.id, { settings: { reconciliation_mode: "automatic" } });
+  await stripe.customers.listCashBalanceTransactions(customer.id);
+  await stripe.customers.retrieveCashBalanceTransaction(customer.id, funded.id);
+
+  const debit = await stripe.paymentIntents.create({
+    amount: 1000,
+    currency: "eur",
+    confirm: true,
+    payment_method_data: {
+      type: "sepa_debit",
+      sepa_debit: { iban: "AT611904300234573201" },
+      billing_details: { name: "Shape", email: "shape@example.com" },
+    },
+    mandate_data: { customer_acceptance: { type: "offline" } },
+    expand: ["latest_charge"],
+  });
+  const debitCharge = debit.latest_charge as Stripe.Charge;
+  await stripe.mandates.retrieve(debitCharge.payment_method_details?.sepa_debit?.mandate as string);
+
+  const meter = await stripe.billing.meters.create({
+    display_name: "Shapes",
+    event_name: "shape_event",
+    default_aggregation: { formula: "sum" },
+  });
+  await stripe.billing.meters.retrieve(meter.id);
+  await stripe.billing.meters.update(meter.id, { display_name: "Shapes 2" });
+  await stripe.billing.meters.list({ status: "active" });
+  await stripe.billing.meterEvents.create({
+    event_name: "shape_event",
+    payload: { stripe_customer_id: customer.id, value: "2" },
+    identifier: "shape-1",
+  });
+  await stripe.billing.meterEventAdjustments.create({
+    event_name: "shape_event",
+    type: "cancel",
+    cancel: { identifier: "shape-1" },
+  });
+  await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: 0, end_time: 3600 });
+  await stripe.billing.meters.deactivate(meter.id);
+  await stripe.billing.meters.reactivate(meter.id);
+
   const events = await stripe.events.list({ limit: 100 });
   await stripe.events.retrieve(events.data[0]?.id as string);
   await stripe.products.del((await stripe.products.create({ name: "Gone" })).id);

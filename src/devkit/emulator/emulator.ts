@@ -12,7 +12,10 @@ import { createApiHandler, type RecordedRequest } from "./http.js";
 import { Journal, type SavedAnswer } from "./journal.js";
 import { journalSnapshot, replayJournal } from "./journal-replay.js";
 import { balanceRoutes } from "./resources/balance.js";
+import { billingMeterEventRoutes } from "./resources/billing-meter-events.js";
+import { billingMeterRoutes } from "./resources/billing-meters.js";
 import { billingPortalRoutes } from "./resources/billing-portal.js";
+import { cashBalanceRoutes } from "./resources/cash-balances.js";
 import { chargeRoutes } from "./resources/charges.js";
 import { checkoutRoutes } from "./resources/checkout.js";
 import { connectedAccountRoutes } from "./resources/connected-accounts.js";
@@ -24,6 +27,7 @@ import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
+import { mandateRoutes } from "./resources/mandates.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentLinkRoutes } from "./resources/payment-links.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
@@ -185,6 +189,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...quoteRoutes(core),
     ...checkoutRoutes(core),
     ...webhookEndpointRoutes(core),
+    ...cashBalanceRoutes(core),
+    ...mandateRoutes(core),
+    ...billingMeterRoutes(core),
+    ...billingMeterEventRoutes(core),
     ...eventRoutes(core),
     ...searchRoutes(core),
     ...controlRoutes(core, { faults: faultSwitch, deliveries: () => delivery.attempts, reset }),

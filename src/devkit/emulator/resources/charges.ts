@@ -27,6 +27,10 @@ export interface ChargeRequest {
   capture: boolean;
   description: string | null;
   metadata: Stripe.Metadata;
+  /** What the charge shows of a payment method other than a card. */
+  details?: Stripe.Charge.PaymentMethodDetails;
+  /** A bank debit: `pending` (`charge.pending`) until the bank answers, rather than succeeded at once. */
+  pending?: boolean;
 }
 
 /** A charge's or payment intent's `amount`: Stripe refuses less than its minimum, $0.50 for usd. */
@@ -36,9 +40,13 @@ export function requirePaymentAmount(params: Params): number {
   return amount;
 }
 
-/** Creates the charge for a payment and emits `charge.succeeded` or, for a declining test card, `charge.failed`. */
+/**
+ * Creates the charge for a payment and emits `charge.succeeded`, `charge.failed` for a declining test card, or
+ * `charge.pending` for a bank debit.
+ */
 export function createCharge(core: EmulatorCore, charge: ChargeRequest, request: RequestInfo): Stripe.Charge {
   const declineCode = declineCodeFor(charge.paymentMethod);
+  const pending = charge.pending === true;
   const card = charge.paymentMethod.card;
   const created = core.store.insert<Stripe.Charge>({
     id: stripeId("ch"),
@@ -77,20 +85,22 @@ export function createCharge(core: EmulatorCore, charge: ChargeRequest, request:
         : "Payment complete.",
       type: declineCode ? "issuer_declined" : "authorized",
     },
-    paid: !declineCode,
+    paid: !declineCode && !pending,
     payment_intent: charge.paymentIntent,
     payment_method: charge.paymentMethod.id,
-    payment_method_details: {
-      type: "card",
-      card: {
-        brand: card?.brand,
-        last4: card?.last4,
-        funding: card?.funding,
-        exp_month: card?.exp_month,
-        exp_year: card?.exp_year,
-        country: "US",
-      },
-    } as Stripe.Charge.PaymentMethodDetails,
+    payment_method_details:
+      charge.details ??
+      ({
+        type: "card",
+        card: {
+          brand: card?.brand,
+          last4: card?.last4,
+          funding: card?.funding,
+          exp_month: card?.exp_month,
+          exp_year: card?.exp_year,
+          country: "US",
+        },
+      } as Stripe.Charge.PaymentMethodDetails),
     receipt_email: null,
     receipt_number: null,
     receipt_url: null,
@@ -101,11 +111,11 @@ export function createCharge(core: EmulatorCore, charge: ChargeRequest, request:
     source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
-    status: declineCode ? "failed" : "succeeded",
+    status: declineCode ? "failed" : pending ? "pending" : "succeeded",
     transfer_data: null,
     transfer_group: null,
   });
-  core.events.emit(declineCode ? "charge.failed" : "charge.succeeded", created, request);
+  core.events.emit(declineCode ? "charge.failed" : pending ? "charge.pending" : "charge.succeeded", created, request);
   return created;
 }
 

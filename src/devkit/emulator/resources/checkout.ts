@@ -10,8 +10,10 @@ import {
   optionalString,
   type Params,
   requireString,
+  stringList,
 } from "../params.js";
 import { type StripeObject, stripeId } from "../store.js";
+import { announceAsyncPayment } from "./checkout-async-payments.js";
 import { createCustomer } from "./customers.js";
 import { createPaymentIntent } from "./payment-intents.js";
 import { attachPaymentMethod } from "./payment-methods.js";
@@ -131,6 +133,7 @@ function completeSession(
   let customer = typeof session.customer === "string" ? session.customer : null;
   if (customer === null && session.mode !== "payment") customer = createCustomer(core, { email }, request).id;
   const changes: Partial<Stripe.Checkout.Session> = { status: "complete", url: null };
+  let processing = false;
   if (session.mode === "payment") {
     const intent = createPaymentIntent(
       core,
@@ -143,7 +146,8 @@ function completeSession(
       },
       request,
     );
-    Object.assign(changes, { payment_intent: intent.id, payment_status: "paid" });
+    processing = intent.status === "processing";
+    Object.assign(changes, { payment_intent: intent.id, payment_status: processing ? "unpaid" : "paid" });
   } else if (session.mode === "subscription") {
     const method = attachPaymentMethod(core, paymentMethod, customer as string, request);
     const subscription = createSubscription(
@@ -177,6 +181,7 @@ function completeSession(
   };
   const previous = core.store.update(session, changes);
   core.events.emit("checkout.session.completed", session, request, previous);
+  if (processing) announceAsyncPayment(core, session);
   return session;
 }
 
@@ -232,7 +237,7 @@ function createSession(core: EmulatorCore, params: Params): Stripe.Checkout.Sess
     payment_method_collection: "always",
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: ["card"],
+    payment_method_types: stringList(params, "payment_method_types") ?? ["card"],
     payment_status: mode === "setup" ? "no_payment_required" : "unpaid",
     permissions: null,
     recovered_from: null,

@@ -8,6 +8,7 @@ import {
   nullableString,
   optionalBoolean,
   optionalInteger,
+  optionalObject,
   optionalString,
   type Params,
   requireString,
@@ -15,12 +16,15 @@ import {
 } from "../params.js";
 import { stripeId } from "../store.js";
 import { captureCharge, cardDeclined, createCharge, requirePaymentAmount, settleCharge } from "./charges.js";
+import { confirmCustomerBalancePayment, customerBalanceOptions } from "./customer-balance.js";
 import {
   attachPaymentMethod,
   namedPaymentMethodTypes,
+  paymentMethodFromData,
   requiresAuthentication,
   resolvePaymentMethod,
 } from "./payment-methods.js";
+import { confirmSepaDebitPayment } from "./sepa-debit.js";
 
 const CANCELABLE = new Set([
   "requires_payment_method",
@@ -131,7 +135,9 @@ export function createPaymentIntent(core: EmulatorCore, params: Params, request:
   const currency = requireString(params, "currency").toLowerCase();
   const customer = optionalString(params, "customer") ?? null;
   if (customer !== null) core.store.get("customer", customer, "customer");
-  const paymentMethod = optionalString(params, "payment_method");
+  const methodData = optionalObject(params, "payment_method_data");
+  const paymentMethod =
+    optionalString(params, "payment_method") ?? (methodData && paymentMethodFromData(core, methodData));
   const id = stripeId("pi");
   const intent = core.store.insert<Stripe.PaymentIntent>({
     id,
@@ -171,6 +177,7 @@ export function createPaymentIntent(core: EmulatorCore, params: Params, request:
     payment_method_configuration_details: null,
     payment_method_options: {
       card: { installments: null, mandate_options: null, network: null, request_three_d_secure: "automatic" },
+      ...customerBalanceOptions(params),
     },
     payment_method_types: namedPaymentMethodTypes(params) ?? ["card"],
     payment_record: null,
@@ -187,7 +194,10 @@ export function createPaymentIntent(core: EmulatorCore, params: Params, request:
     transfer_group: null,
   });
   core.events.emit("payment_intent.created", intent, request);
-  if (optionalBoolean(params, "confirm")) confirmPaymentIntent(core, intent, {}, request);
+  // The intent's payment method is already resolved; of the rest, confirming takes only the mandate. Its answer is
+  // the intent as it was then: a bank debit is still `processing` there.
+  const mandate = params.mandate_data === undefined ? {} : { mandate_data: params.mandate_data };
+  if (optionalBoolean(params, "confirm")) return confirmPaymentIntent(core, intent, mandate, request);
   return intent;
 }
 
@@ -215,6 +225,8 @@ export function confirmPaymentIntent(
   if (intent.setup_future_usage && typeof intent.customer === "string" && method.customer === null) {
     method = attachPaymentMethod(core, method.id, intent.customer, request);
   }
+  if (method.type === "customer_balance") return confirmCustomerBalancePayment(core, intent, method, request);
+  if (method.type === "sepa_debit") return confirmSepaDebitPayment(core, intent, method, params, request);
   if (requiresAuthentication(method)) {
     // Stripe charges nothing until the customer completes 3-D Secure in the browser, which no one does offline.
     const previous = core.store.update(intent, {

@@ -5,6 +5,8 @@ import type { RequestInfo } from "../events.js";
 import { paginate } from "../list.js";
 import { mergeMetadata, optionalObject, optionalString, type Params, requireString, stringList } from "../params.js";
 import { stripeId } from "../store.js";
+import { createCustomerBalancePaymentMethod } from "./customer-balance.js";
+import { createSepaDebitPaymentMethod } from "./sepa-debit.js";
 
 export interface TestCard {
   brand: string;
@@ -133,7 +135,7 @@ export function paymentMethodRoutes(core: EmulatorCore): Route[] {
     return paginate(methods, params, url);
   };
   return [
-    { method: "POST", pattern: "/v1/payment_methods", handler: ({ params }) => createFromParams(core, params) },
+    { method: "POST", pattern: "/v1/payment_methods", handler: ({ params }) => createPaymentMethod(core, params) },
     { method: "GET", pattern: "/v1/payment_methods/:id", handler: ({ path }) => get(path.id as string) },
     {
       method: "POST",
@@ -189,15 +191,42 @@ export function paymentMethodRoutes(core: EmulatorCore): Route[] {
   ];
 }
 
-function createFromParams(core: EmulatorCore, params: Params): Stripe.PaymentMethod {
+/** `POST /v1/payment_methods`, and an intent's `payment_method_data`, which takes the same fields. */
+export function createPaymentMethod(core: EmulatorCore, params: Params): Stripe.PaymentMethod {
   const type = requireString(params, "type");
-  if (type !== "card") throw invalidParam("type", `The emulator supports only card payment methods, not "${type}".`);
+  if (type === "sepa_debit") return createSepaDebitPaymentMethod(core, params);
+  if (type === "customer_balance") return createCustomerBalancePaymentMethod(core, params);
+  if (type !== "card") {
+    throw invalidParam(
+      "type",
+      `The emulator supports card, sepa_debit and customer_balance payment methods, not "${type}".`,
+    );
+  }
   const card = optionalObject(params, "card");
   const token = card === undefined ? undefined : optionalString(card, "token");
   const number = card === undefined ? undefined : optionalString(card, "number");
   const test = token !== undefined ? testCard(token) : number !== undefined ? cardFromNumber(number) : undefined;
   if (!test) throw invalidParam("card", "Pass card[token] as a test token such as tok_visa, or a test card[number].");
   return createCardPaymentMethod(core, test, params);
+}
+
+/** `payment_method_data` makes the payment method on the spot; its errors name the parameter where it was given. */
+export function paymentMethodFromData(core: EmulatorCore, data: Params): string {
+  try {
+    return createPaymentMethod(core, data).id;
+  } catch (error) {
+    if (!(error instanceof StripeApiError) || error.param === undefined) throw error;
+    const head = error.param.split("[", 1)[0] as string;
+    const nested = `payment_method_data[${head}]${error.param.slice(head.length)}`;
+    throw new StripeApiError(
+      error.status,
+      error.type,
+      error.code,
+      error.message.replaceAll(error.param, nested),
+      nested,
+      error.extra,
+    );
+  }
 }
 
 function cardFromNumber(number: string): TestCard | undefined {
