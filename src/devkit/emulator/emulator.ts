@@ -24,6 +24,7 @@ import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
+import { issuingRoutes } from "./resources/issuing/routes.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentLinkRoutes } from "./resources/payment-links.js";
 import { paymentMethodRoutes } from "./resources/payment-methods.js";
@@ -171,6 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...topupRoutes(core),
     ...connectedAccountRoutes(core),
     ...transferRoutes(core),
+    ...issuingRoutes(core),
     ...billingPortalRoutes(core),
     ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
