@@ -277,6 +277,17 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.issuing.transactions.retrieve(forced.id);
   await stripe.issuing.transactions.update(forced.id, { metadata: { order: "2" } });
   await stripe.issuing.transactions.list({ card: issued.id });
+  const verification = await stripe.identity.verificationSessions.create({
+    type: "document",
+    provided_details: { email: "jenny@example.com" },
+  });
+  await stripe.identity.verificationSessions.retrieve(verification.id);
+  await stripe.identity.verificationSessions.update(verification.id, { metadata: { user: "1" } });
+  await stripe.identity.verificationSessions.list({ limit: 3 });
+  await stripe.identity.verificationSessions.cancel(
+    (await stripe.identity.verificationSessions.create({ type: "id_number" })).id,
+  );
+  await stripe.identity.verificationSessions.redact(verification.id);
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

@@ -23,6 +23,7 @@ import { customerSourceRoutes } from "./resources/customer-sources.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
+import { verificationSessionRoutes } from "./resources/identity-verification-sessions.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
 import { issuingRoutes } from "./resources/issuing/routes.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
@@ -173,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...connectedAccountRoutes(core),
     ...transferRoutes(core),
     ...issuingRoutes(core),
+    ...verificationSessionRoutes(core),
     ...billingPortalRoutes(core),
     ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
