@@ -288,6 +288,11 @@ async function driveEveryEndpoint(): Promise<void> {
     (await stripe.identity.verificationSessions.create({ type: "id_number" })).id,
   );
   await stripe.identity.verificationSessions.redact(verification.id);
+  await stripe.reporting.reportTypes.list();
+  await stripe.reporting.reportTypes.retrieve("balance.summary.1");
+  const reportRun = await stripe.reporting.reportRuns.create({ report_type: "balance.summary.1" });
+  await stripe.reporting.reportRuns.retrieve(reportRun.id);
+  await stripe.reporting.reportRuns.list({ limit: 3 });
 
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });

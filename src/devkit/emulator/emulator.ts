@@ -34,6 +34,7 @@ import { planRoutes } from "./resources/plans.js";
 import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
 import { refundRoutes } from "./resources/refunds.js";
+import { reportingRoutes } from "./resources/reporting/routes.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
@@ -175,6 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...transferRoutes(core),
     ...issuingRoutes(core),
     ...verificationSessionRoutes(core),
+    ...reportingRoutes(core),
     ...billingPortalRoutes(core),
     ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
