@@ -128,8 +128,16 @@ describe("issuing authorizations", () => {
       [false, "closed", "card_inactive"],
       [false, "closed", "spending_controls"],
     ]);
-    const within = await ctx.stripe.testHelpers.issuing.authorizations.create({ card: limited.id, amount: 1000 });
+    const within = await ctx.stripe.testHelpers.issuing.authorizations.create({ card: limited.id, amount: 900 });
     expect(within.approved).toBe(true);
+    // An increment counts with what the authorization already holds against a per-authorization limit.
+    const incremented = await ctx.stripe.testHelpers.issuing.authorizations.increment(within.id, {
+      increment_amount: 101,
+    });
+    expect(incremented.amount).toBe(900);
+    expect(incremented.request_history.map((entry) => [entry.amount, entry.reason])).toEqual([
+      [101, "spending_controls"],
+    ]);
     await expect(
       ctx.stripe.testHelpers.issuing.authorizations.capture(declined[0]?.id as string),
     ).rejects.toMatchObject({ message: "Only a pending authorization can be captured; this one is closed." });

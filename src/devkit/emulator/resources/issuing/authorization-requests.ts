@@ -99,7 +99,8 @@ export function incrementAuthorization(
 ): void {
   const now = core.now();
   const ask = { ...askOf(authorization), amount: increment, merchantAmount: increment };
-  const declined = declineReason(core, authorization.card, increment, authorization.merchant_data.category, now);
+  const { card, merchant_data } = authorization;
+  const declined = declineReason(core, card, increment, merchant_data.category, now, authorization.amount);
   if (declined === undefined) {
     core.store.update(authorization, { pending_request: pendingRequest(ask) });
     core.events.emit("issuing_authorization.request", authorization, request);
@@ -120,6 +121,7 @@ function declineReason(
   amount: number,
   category: string,
   now: number,
+  held = 0,
 ): Reason | undefined {
   const cardholder = card.cardholder;
   if (card.status === "canceled") return "card_canceled";
@@ -144,6 +146,7 @@ function declineReason(
       category,
       spent((auth) => auth.card.id === card.id),
       now,
+      held,
     ) &&
     spendingControlsAllow(
       cardholder.spending_controls,
@@ -151,6 +154,7 @@ function declineReason(
       category,
       spent((auth) => auth.cardholder === cardholder.id),
       now,
+      held,
     );
   return allowed ? undefined : "spending_controls";
 }

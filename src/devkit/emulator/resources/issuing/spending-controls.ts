@@ -64,7 +64,8 @@ export function spendingControlsFrom(params: Params, current: SpendingControls):
 /**
  * Whether `controls` let an authorization of `amount` at a merchant of `category` through. Limits over a period
  * count the approved authorizations of that period passed in `spentSince`; the period starts at the UTC day, week
- * (Sunday), month or year, as Stripe's do.
+ * (Sunday), month or year, as Stripe's do. `held`: what the same authorization already holds, when `amount` is an
+ * increment of it, which a per-authorization limit counts too.
  */
 export function spendingControlsAllow(
   controls: SpendingControls | null,
@@ -72,6 +73,7 @@ export function spendingControlsAllow(
   category: string,
   spentSince: (since: number) => number,
   now: number,
+  held = 0,
 ): boolean {
   if (!controls) return true;
   if (controls.allowed_categories?.length && !controls.allowed_categories.includes(category as Category)) return false;
@@ -79,7 +81,7 @@ export function spendingControlsAllow(
   for (const limit of controls.spending_limits ?? []) {
     if (limit.categories?.length && !limit.categories.includes(category as Category)) continue;
     const start = periodStart(limit.interval, now);
-    const spent = start === undefined ? 0 : spentSince(start);
+    const spent = start === undefined ? held : spentSince(start);
     if (spent + amount > limit.amount) return false;
   }
   return true;
