@@ -143,6 +143,27 @@ describe("issuing authorizations", () => {
     ).rejects.toMatchObject({ message: "Only a pending authorization can be captured; this one is closed." });
   });
 
+  it("adds up a day's approved authorizations of every card of a cardholder against the cardholder's daily limit", async () => {
+    const holder = await cardholder({
+      spending_controls: { spending_limits: [{ amount: 1000, interval: "daily" }], spending_limits_currency: "usd" },
+    });
+    const cards = await Promise.all(
+      [1, 2].map(() =>
+        ctx.stripe.issuing.cards.create({ cardholder: holder.id, currency: "usd", type: "virtual", status: "active" }),
+      ),
+    );
+    const first = await ctx.stripe.testHelpers.issuing.authorizations.create({
+      card: cards[0]?.id as string,
+      amount: 600,
+    });
+    const second = await ctx.stripe.testHelpers.issuing.authorizations.create({
+      card: cards[1]?.id as string,
+      amount: 600,
+    });
+    expect([first.approved, second.approved]).toEqual([true, false]);
+    expect(second.request_history[0]?.reason).toBe("spending_controls");
+  });
+
   it("captures into a transaction and closes; increments, reverses and expires only while pending", async () => {
     const card = await activeCard();
     const created = await ctx.stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 2000 });
