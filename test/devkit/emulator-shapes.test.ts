@@ -242,6 +242,58 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.paymentLinks.listLineItems(link.id);
   await stripe.paymentLinks.list({ limit: 3 });
 
+  const cardholder = await stripe.issuing.cardholders.create({
+    name: "Jenny Rosen",
+    billing: { address: { line1: "1 Main St", city: "San Francisco", postal_code: "94111", country: "US" } },
+    individual: {
+      first_name: "Jenny",
+      last_name: "Rosen",
+      card_issuing: { user_terms_acceptance: { date: 1_470_266_163, ip: "91.121.146.224" } },
+    },
+  });
+  await stripe.issuing.cardholders.retrieve(cardholder.id);
+  await stripe.issuing.cardholders.update(cardholder.id, { email: "jenny@example.com" });
+  await stripe.issuing.cardholders.list({ limit: 3 });
+  const issued = await stripe.issuing.cards.create({ cardholder: cardholder.id, currency: "usd", type: "virtual" });
+  await stripe.issuing.cards.retrieve(issued.id);
+  await stripe.issuing.cards.update(issued.id, { status: "active" });
+  await stripe.issuing.cards.list({ cardholder: cardholder.id });
+  const authorization = await stripe.testHelpers.issuing.authorizations.create({ card: issued.id, amount: 900 });
+  await stripe.testHelpers.issuing.authorizations.increment(authorization.id, { increment_amount: 100 });
+  await stripe.testHelpers.issuing.authorizations.reverse(authorization.id, { reverse_amount: 100 });
+  await stripe.testHelpers.issuing.authorizations.capture(authorization.id);
+  await stripe.issuing.authorizations.retrieve(authorization.id);
+  await stripe.issuing.authorizations.update(authorization.id, { metadata: { order: "1" } });
+  await stripe.issuing.authorizations.list({ card: issued.id });
+  const expiring = await stripe.testHelpers.issuing.authorizations.create({ card: issued.id, amount: 100 });
+  await stripe.testHelpers.issuing.authorizations.expire(expiring.id);
+  const forced = await stripe.testHelpers.issuing.transactions.createForceCapture({
+    card: issued.id,
+    amount: 700,
+    purchase_details: { receipt: [{ description: "Ride", quantity: Stripe.Decimal.from("1"), unit_cost: 700 }] },
+  });
+  await stripe.testHelpers.issuing.transactions.refund(forced.id, { refund_amount: 200 });
+  await stripe.testHelpers.issuing.transactions.createUnlinkedRefund({ card: issued.id, amount: 50 });
+  await stripe.issuing.transactions.retrieve(forced.id);
+  await stripe.issuing.transactions.update(forced.id, { metadata: { order: "2" } });
+  await stripe.issuing.transactions.list({ card: issued.id });
+  const verification = await stripe.identity.verificationSessions.create({
+    type: "document",
+    provided_details: { email: "jenny@example.com" },
+  });
+  await stripe.identity.verificationSessions.retrieve(verification.id);
+  await stripe.identity.verificationSessions.update(verification.id, { metadata: { user: "1" } });
+  await stripe.identity.verificationSessions.list({ limit: 3 });
+  await stripe.identity.verificationSessions.cancel(
+    (await stripe.identity.verificationSessions.create({ type: "id_number" })).id,
+  );
+  await stripe.identity.verificationSessions.redact(verification.id);
+  await stripe.reporting.reportTypes.list();
+  await stripe.reporting.reportTypes.retrieve("balance.summary.1");
+  const reportRun = await stripe.reporting.reportRuns.create({ report_type: "balance.summary.1" });
+  await stripe.reporting.reportRuns.retrieve(reportRun.id);
+  await stripe.reporting.reportRuns.list({ limit: 3 });
+
   const setup = await stripe.setupIntents.create({ customer: customer.id });
   await stripe.setupIntents.update(setup.id, { metadata: { c: "3" } });
   await stripe.setupIntents.confirm(setup.id, { payment_method: "pm_card_visa" });

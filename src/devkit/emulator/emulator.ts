@@ -26,7 +26,9 @@ import { customerSourceRoutes } from "./resources/customer-sources.js";
 import { customerRoutes } from "./resources/customers.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
+import { verificationSessionRoutes } from "./resources/identity-verification-sessions.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
+import { issuingRoutes } from "./resources/issuing/routes.js";
 import { mandateRoutes } from "./resources/mandates.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
 import { paymentLinkRoutes } from "./resources/payment-links.js";
@@ -37,6 +39,7 @@ import { priceRoutes } from "./resources/prices.js";
 import { productRoutes } from "./resources/products.js";
 import { quoteRoutes } from "./resources/quotes.js";
 import { refundRoutes } from "./resources/refunds.js";
+import { reportingRoutes } from "./resources/reporting/routes.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
 import { subscriptionScheduleRoutes } from "./resources/subscription-schedules.js";
@@ -181,6 +184,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...topupRoutes(core),
     ...connectedAccountRoutes(core),
     ...transferRoutes(core),
+    ...issuingRoutes(core),
+    ...verificationSessionRoutes(core),
+    ...reportingRoutes(core),
     ...billingPortalRoutes(core),
     ...paymentLinkRoutes(core),
     ...subscriptionCycleRoutes(core),
