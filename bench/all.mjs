@@ -1,7 +1,8 @@
 // `npm run bench`: the receive bench at several connection counts (bare baseline, both engines and the
 // stripe-sync-engine peer), the worker bench (with graphile-worker as its baseline) and the mirror bench, each
 // as a child process, one after the other; their JSON lines become bench/RESULTS.md and the throughput plot.
-// Prints figures; exits non-zero when a bench failed or reported a correctness fault.
+// Prints figures; exits non-zero when a bench failed or reported a correctness fault. With `--soak <duration>` it
+// runs bench/soak alone instead.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
@@ -59,6 +60,18 @@ async function postgresVersion() {
   } finally {
     await client.end();
   }
+}
+
+// `npm run bench -- --soak 10m`: the soak bench alone (bench/soak), instead of the report.
+const soakAt = process.argv.findIndex((arg) => arg === "--soak" || arg.startsWith("--soak="));
+if (soakAt !== -1) {
+  const given = process.argv[soakAt].split("=")[1] ?? process.argv[soakAt + 1];
+  const soak = spawn(process.execPath, [join(HERE, "soak/run.mjs"), given ?? "10m"], { stdio: "inherit" });
+  // A terminal's Ctrl-C reaches the soak itself, which stops serve and drops its schema; a SIGTERM is passed on.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => soak.kill("SIGTERM"));
+  const [code, signal] = await new Promise((resolve) => soak.on("exit", (...ended) => resolve(ended)));
+  process.exit(code ?? (signal ? 1 : 0));
 }
 
 const started = Date.now();

@@ -158,6 +158,16 @@ export function peakRssMb(pid) {
   return match ? Math.round(Number(match[1]) / 1024) : null;
 }
 
+/** The resident set of a live process now (VmRSS), in MB; null once it has exited. */
+export function rssMb(pid) {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A process and its direct children (`serve --processes N` serves from children), from /proc. */
 export function withChildren(pid) {
   const children = readdirSync("/proc")
@@ -182,4 +192,9 @@ export function treeCpuSeconds(pid) {
 /** The sum of the peak RSS of a process and of each of its children: an upper bound of their peak together. */
 export function treePeakRssMb(pid) {
   return withChildren(pid).reduce((sum, each) => sum + (peakRssMb(each) ?? 0), 0);
+}
+
+/** The resident set of a process and its children now, in MB. */
+export function treeRssMb(pid) {
+  return withChildren(pid).reduce((sum, each) => sum + (rssMb(each) ?? 0), 0);
 }
