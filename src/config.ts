@@ -1,7 +1,7 @@
 import { ConfigError } from "./errors.js";
 import { DEFAULT_WEBHOOK_PATH } from "./http/server.js";
 import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, type InboxOptions, parseSecrets } from "./library/options.js";
-import { DEFAULT_RETENTION, parseRetention } from "./retention/duration.js";
+import { DEFAULT_RETENTION, parsePruneEvery, parseRetention } from "./retention/duration.js";
 import { DEFAULT_SCHEMA } from "./store/store.js";
 import { DEFAULT_TOLERANCE_SECONDS } from "./verify/verify.js";
 
@@ -21,8 +21,11 @@ export interface InboxConfig extends InboxOptions {
   schema: string;
   receive: { toleranceSeconds: number; maxBodyBytes: number; path: string };
   stripe: { apiKey: string | undefined; apiBase: string | undefined };
-  /** STRIPE_INBOX_RETENTION: `90d` by default, `off` keeps everything. */
-  retention: { keep: string };
+  /**
+   * STRIPE_INBOX_RETENTION: `90d` by default, `off` keeps everything; STRIPE_INBOX_PRUNE_EVERY: how often a process
+   * running workers prunes (1h when unset).
+   */
+  retention: { keep: string; intervalMs?: number };
   listen: { host: string; port: number };
 }
 
@@ -38,7 +41,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): InboxConfig
       path: env.STRIPE_INBOX_WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH,
     },
     stripe: { apiKey: env.STRIPE_API_KEY || undefined, apiBase: env.STRIPE_API_BASE || undefined },
-    retention: { keep: retentionFromEnv(env) },
+    retention: {
+      keep: retentionFromEnv(env),
+      ...(env.STRIPE_INBOX_PRUNE_EVERY && {
+        intervalMs: parsePruneEvery(env.STRIPE_INBOX_PRUNE_EVERY, "STRIPE_INBOX_PRUNE_EVERY"),
+      }),
+    },
     listen: { host: env.HOST || DEFAULT_HOST, port: parsePort(env.PORT) },
   };
 }

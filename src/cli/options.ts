@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { configFromEnv, type InboxConfig, parsePort } from "../config.js";
 import { ConfigError } from "../errors.js";
-import { parseRetention } from "../retention/duration.js";
+import { parsePruneEvery, parseRetention } from "../retention/duration.js";
 
 /** Flags shared by every command that opens the store; each overrides its environment variable. */
 export function withStoreOptions(command: Command): Command {
@@ -54,3 +54,21 @@ export function resolveRetention(config: InboxConfig, flag: string | undefined):
     ? parseRetention(config.retention.keep, "STRIPE_INBOX_RETENTION")
     : parseRetention(flag, "--retention");
 }
+
+/**
+ * The library's `retention` for a process that may prune: what to keep (`--retention`) and how often to prune
+ * (`--prune-every`, else STRIPE_INBOX_PRUNE_EVERY, else the library's hourly default); false when nothing is pruned.
+ */
+export function retentionOption(
+  config: InboxConfig,
+  flags: { retention?: string; pruneEvery?: string },
+): { keep: number; intervalMs?: number } | false {
+  const keep = resolveRetention(config, flags.retention);
+  const intervalMs =
+    flags.pruneEvery === undefined ? config.retention.intervalMs : parsePruneEvery(flags.pruneEvery, "--prune-every");
+  if (keep === null) return false;
+  return { keep, ...(intervalMs !== undefined && { intervalMs }) };
+}
+
+export const PRUNE_EVERY_HELP =
+  "how often this process prunes: 30s, 15m, 1h (env STRIPE_INBOX_PRUNE_EVERY, default 1h)";

@@ -20,7 +20,14 @@ import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { type LimitFlags, resolveLimits, withLimitOptions } from "./limit-flags.js";
 import { loadHandlers } from "./load-handlers.js";
-import { parseLease, resolveConfig, resolveRetention, type StoreFlags, withStoreOptions } from "./options.js";
+import {
+  PRUNE_EVERY_HELP,
+  parseLease,
+  resolveConfig,
+  retentionOption,
+  type StoreFlags,
+  withStoreOptions,
+} from "./options.js";
 import { parseEvery } from "./reconcile.js";
 import { isSupervisor, parseProcesses, processIndex, superviseProcesses } from "./serve-processes.js";
 
@@ -44,6 +51,7 @@ export function registerServe(program: Command): void {
       "--retention <duration>",
       "keep handled events this long, then prune them: 30d, 12h, or off (env STRIPE_INBOX_RETENTION, default 90d)",
     )
+    .option("--prune-every <duration>", PRUNE_EVERY_HELP)
     .option(
       "--revalidate <types>",
       "mirror these types as the API has them, e.g. subscriptions,invoices (env STRIPE_INBOX_MIRROR_REVALIDATE)",
@@ -71,13 +79,15 @@ type ServeFlags = StoreFlags &
     reconcileEvery?: number;
     reconcileAccount?: string;
     retention?: string;
+    pruneEvery?: string;
     processes?: string;
   };
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
   const leaseMs = parseLease(flags.lease);
-  const retentionMs = resolveRetention(config, flags.retention);
+  const retention = retentionOption(config, flags);
+  const retentionMs = retention === false ? null : retention.keep;
   const limits = resolveLimits(flags);
   // Checked before anything starts: a bad combination must not leave migrations and workers behind.
   serverLimits(limits.server);
@@ -114,7 +124,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const inbox = createInbox({
     ...config,
     secret: devSecret ? [devSecret.secret] : config.secret,
-    retention: retentionMs === null || !first ? false : { keep: retentionMs },
+    retention: first ? retention : false,
     ...(limits.maxUnverifiedBytes !== undefined && {
       receive: { ...config.receive, maxUnverifiedBytes: limits.maxUnverifiedBytes },
     }),
@@ -177,13 +187,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const { host } = config.listen;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${inbox.path}`;
-  const retention = formatRetention(retentionMs);
-  log.info({ url, engine: config.database ? "postgres" : "pglite", retention }, "listening");
+  const kept = formatRetention(retentionMs);
+  log.info({ url, engine: config.database ? "postgres" : "pglite", retention: kept }, "listening");
   if (first)
     printBanner(
       url,
       config.database ? "Postgres (DATABASE_URL)" : `PGlite in ${config.dataDir}`,
-      retentionLine(retention, runsWorkers),
+      retentionLine(kept, runsWorkers),
       devSecret,
     );
   const dashboardUrl = new URL("/", url).href;

@@ -8,7 +8,14 @@ import { formatRetention } from "../retention/duration.js";
 import { DEFAULT_CONCURRENCY } from "../worker/worker.js";
 import { breakerAlert, pauseAfterFailuresFromEnv } from "./handlers.js";
 import { loadHandlers } from "./load-handlers.js";
-import { parseLease, resolveConfig, resolveRetention, type StoreFlags, withStoreOptions } from "./options.js";
+import {
+  PRUNE_EVERY_HELP,
+  parseLease,
+  resolveConfig,
+  retentionOption,
+  type StoreFlags,
+  withStoreOptions,
+} from "./options.js";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -19,6 +26,7 @@ type WorkerFlags = StoreFlags & {
   mirror?: string | boolean;
   revalidate?: string;
   retention?: string;
+  pruneEvery?: string;
 };
 
 export function registerWorker(program: Command): void {
@@ -34,6 +42,7 @@ export function registerWorker(program: Command): void {
       "--retention <duration>",
       "keep handled events this long, then prune them: 30d, 12h, or off (env STRIPE_INBOX_RETENTION, default 90d)",
     )
+    .option("--prune-every <duration>", PRUNE_EVERY_HELP)
     .option(
       "--lease <duration>",
       "how long a claimed run is this worker's before another worker may take it over (default 5m)",
@@ -46,7 +55,8 @@ export function registerWorker(program: Command): void {
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new ConfigError("--concurrency must be a positive integer.");
       const leaseMs = parseLease(flags.lease);
-      const retentionMs = resolveRetention(config, flags.retention);
+      const retention = retentionOption(config, flags);
+      const retentionMs = retention === false ? null : retention.keep;
       const log = createLogger();
       // The circuit breaker may trip here: only the process whose pause row was written sends the alert.
       const alertDestination = process.env[ALERT_DESTINATION_ENV];
@@ -63,7 +73,7 @@ export function registerWorker(program: Command): void {
           ...(leaseMs !== undefined && { leaseMs }),
         },
         mirror: withRevalidation(mirror, flags.revalidate),
-        retention: retentionMs === null ? false : { keep: retentionMs },
+        retention,
         onHandlerPaused: (pause) => alerts?.announce(breakerAlert(pause)),
       });
       if (flags.handlers) await loadHandlers(flags.handlers, inbox);

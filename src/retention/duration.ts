@@ -26,6 +26,18 @@ export function parseRetention(value: string | number, source: string): number |
   return ms;
 }
 
+/** The shortest time between two prunes of one process: a prune scans for work, which is wasted more often. */
+const MIN_PRUNE_EVERY_MS = 10_000;
+
+/** How often a process prunes: a duration of at least ten seconds (`30s`, `15m`, `1h`); `source` names the setting. */
+export function parsePruneEvery(value: string, source: string): number {
+  const ms = durationMs(value.trim());
+  if (ms === null || !Number.isSafeInteger(ms) || ms < MIN_PRUNE_EVERY_MS) {
+    throw new ConfigError(`${source} must be a duration of at least 10s, such as 30s, 15m or 1h; not "${value}".`);
+  }
+  return ms;
+}
+
 /** `90d` for 90 days: how a retention is printed, in the largest unit that divides it. */
 export function formatRetention(ms: number | null): string {
   if (ms === null) return "off";

@@ -5,8 +5,8 @@ import type { InboxStorage } from "../../src/retention/storage.js";
 import { eventBody, SECRET, signedHeaders } from "../support/events.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
 import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
-import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
-import { deliver } from "../support/workers.js";
+import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
+import { deliver, postgresClient, writeHandlersModule } from "../support/workers.js";
 
 const TOKEN = "prune-admin-token-0123456789abcdef";
 
@@ -61,6 +61,41 @@ describe("stripe-inbox prune", () => {
       /^removed, received before \S+Z: 2 event\(s\), 0 run\(s\), 2 delivery attempt\(s\), 0 expired id\(s\); [\d.]+ (B|KiB) of payloads freed for reuse\n$/,
     );
     expect(await json(["--dry-run", "--before", "now"])).toMatchObject({ events: 0, deliveries: 0 });
+  });
+
+  it("runs in serve every --prune-every, taking what has grown older than --retention", async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const dir = tempDir();
+    dirs.push(dir);
+    const handlers = writeHandlersModule(
+      dir,
+      "handlers.mjs",
+      `export default (inbox) => inbox.on("*", () => {}, { name: "noop" });`,
+    );
+    serve = await startServe({
+      port: await freePort(),
+      env: { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema },
+      args: ["--handlers", handlers, "--retention", "1m", "--prune-every", "10s"],
+    });
+    const body = eventBody();
+    expect((await fetch(serve.url, { method: "POST", headers: signedHeaders(body), body })).status).toBe(200);
+    const client = await postgresClient();
+    try {
+      const count = async (sql: string) => Number((await client.query(sql)).rows[0]?.n);
+      await expect
+        .poll(() => count(`SELECT count(*) AS n FROM "${schema}".events WHERE status = 'dispatched'`))
+        .toBe(1);
+      // Received two minutes ago, as far as retention can tell: the next prune, within about ten seconds, takes it.
+      await client.query(`UPDATE "${schema}".events SET received_at = now() - interval '2 minutes'`);
+      await client.query(`UPDATE "${schema}".deliveries SET received_at = now() - interval '2 minutes'`);
+      await expect
+        .poll(() => count(`SELECT count(*) AS n FROM "${schema}".events`), { timeout: 30_000, interval: 500 })
+        .toBe(0);
+      expect(await count(`SELECT count(*) AS n FROM "${schema}".pruned_event_ids`)).toBe(1);
+    } finally {
+      await client.end();
+    }
   });
 
   it("refuses a cut it cannot read, in the future, or missing while retention is off, with one line", async () => {

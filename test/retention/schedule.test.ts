@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { retentionOption } from "../../src/cli/options.js";
 import { configFromEnv } from "../../src/config.js";
 import { createInbox, type Inbox } from "../../src/create-inbox.js";
 import { ConfigError } from "../../src/errors.js";
@@ -67,5 +68,23 @@ describe("the retention setting", () => {
     expect(configFromEnv({}).retention).toEqual({ keep: "90d" });
     expect(configFromEnv({ STRIPE_INBOX_RETENTION: "off" }).retention).toEqual({ keep: "off" });
     expect(() => configFromEnv({ STRIPE_INBOX_RETENTION: "ninety days" })).toThrow(ConfigError);
+  });
+
+  it("prunes as often as --prune-every, else STRIPE_INBOX_PRUNE_EVERY, else the library's default", () => {
+    const config = configFromEnv({ STRIPE_INBOX_RETENTION: "30d", STRIPE_INBOX_PRUNE_EVERY: "15m" });
+    expect(config.retention).toEqual({ keep: "30d", intervalMs: 900_000 });
+    expect(retentionOption(config, {})).toEqual({ keep: 2_592_000_000, intervalMs: 900_000 });
+    expect(retentionOption(config, { pruneEvery: "30s", retention: "1h" })).toEqual({
+      keep: 3_600_000,
+      intervalMs: 30_000,
+    });
+    expect(retentionOption(configFromEnv({}), {})).toEqual({ keep: 7_776_000_000 });
+    expect(retentionOption(config, { retention: "off" })).toBe(false);
+    expect(() => retentionOption(config, { retention: "off", pruneEvery: "5s" })).toThrow(
+      '--prune-every must be a duration of at least 10s, such as 30s, 15m or 1h; not "5s".',
+    );
+    expect(() => configFromEnv({ STRIPE_INBOX_PRUNE_EVERY: "hourly" })).toThrow(
+      'STRIPE_INBOX_PRUNE_EVERY must be a duration of at least 10s, such as 30s, 15m or 1h; not "hourly".',
+    );
   });
 });
