@@ -1,5 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/devkit/emulator/index.js";
+import { createStripeClient } from "../../src/stripe-api.js";
+import { tempDir } from "../support/stores.js";
 import { type EmulatorClient, startEmulatorClient, typesEmittedBy } from "./emulator-setup.js";
 
 let ctx: EmulatorClient;
@@ -67,5 +72,62 @@ describe("a customer created with a source", () => {
     const [intent] = (await ctx.stripe.paymentIntents.list({ customer: customer.id })).data;
     const charge = await ctx.stripe.charges.retrieve(intent?.latest_charge as string);
     expect(charge).toMatchObject({ paid: true, payment_method: customer.default_source });
+  });
+});
+
+describe("idempotency keys", () => {
+  const HOUR = 3_600_000;
+
+  /** An emulator on `dataDir` whose clock the test moves, and a client with no retries of its own. */
+  async function emulatorAt(clock: { now: number }, dataDir: string) {
+    const emulator = await startEmulator({ port: 0, dataDir, clock: () => new Date(clock.now) });
+    const stripe = createStripeClient({ apiKey: "sk_test_keys", apiBase: emulator.url }, "test");
+    return { emulator, stripe };
+  }
+
+  it("replay the first answer for 24 hours, then run the request again", async () => {
+    const clock = { now: Date.parse("2026-03-01T00:00:00Z") };
+    const { emulator, stripe } = await emulatorAt(clock, tempDir("emulator-keys-"));
+    try {
+      const first = await stripe.customers.create({ email: "a@example.com" }, { idempotencyKey: "day-key" });
+      clock.now += 24 * HOUR - 1000;
+      const replayed = await stripe.customers.create({ email: "a@example.com" }, { idempotencyKey: "day-key" });
+      expect(replayed.id).toBe(first.id);
+      expect(replayed.lastResponse.headers["idempotent-replayed"]).toBe("true");
+      clock.now += 1000;
+      const again = await stripe.customers.create({ email: "a@example.com" }, { idempotencyKey: "day-key" });
+      expect(again.id).not.toBe(first.id);
+      expect(again.lastResponse.headers["idempotent-replayed"]).toBeUndefined();
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("are dropped from the --data journal once expired, when it is compacted at the next start", async () => {
+    const clock = { now: Date.parse("2026-03-01T00:00:00Z") };
+    const dataDir = tempDir("emulator-keys-");
+    // The keys of the answers the journal holds (events name their request's key too, and stay).
+    const savedKeys = () =>
+      readFileSync(join(dataDir, "emulator.jsonl"), "utf8")
+        .split("\n")
+        .filter((line) => line.includes('"k":'))
+        .map((line) => (JSON.parse(line) as { k: [string] }).k[0].split(":").at(-1));
+    const first = await emulatorAt(clock, dataDir);
+    const kept = await first.stripe.customers.create({}, { idempotencyKey: "old-key" });
+    clock.now += 12 * HOUR;
+    await first.stripe.customers.create({}, { idempotencyKey: "young-key" });
+    await first.emulator.close();
+    expect(savedKeys()).toEqual(["old-key", "young-key"]);
+
+    clock.now += 13 * HOUR;
+    const second = await emulatorAt(clock, dataDir);
+    try {
+      expect(savedKeys()).toEqual(["young-key"]);
+      const again = await second.stripe.customers.create({}, { idempotencyKey: "old-key" });
+      expect(again.id).not.toBe(kept.id);
+      await expect(second.stripe.customers.retrieve(kept.id)).resolves.toMatchObject({ id: kept.id });
+    } finally {
+      await second.emulator.close();
+    }
   });
 });
