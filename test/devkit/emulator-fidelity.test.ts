@@ -131,3 +131,69 @@ describe("idempotency keys", () => {
     }
   });
 });
+
+describe("checkout sessions with price_data", () => {
+  async function complete(id: string): Promise<Stripe.Checkout.Session> {
+    const response = await fetch(`${ctx.emulator.url}/_emulator/checkout/sessions/${id}/complete`, { method: "POST" });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Stripe.Checkout.Session;
+  }
+
+  it("makes an inline price, archived, with its product, and charges its amount", async () => {
+    const session = await ctx.stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [
+        { price_data: { currency: "eur", unit_amount: 1250, product_data: { name: "Ticket" } }, quantity: 3 },
+      ],
+    });
+    expect(session).toMatchObject({ amount_total: 3750, currency: "eur" });
+    const [item] = (await ctx.stripe.checkout.sessions.listLineItems(session.id)).data;
+    expect(item).toMatchObject({
+      quantity: 3,
+      amount_total: 3750,
+      price: { object: "price", active: false, type: "one_time", currency: "eur", unit_amount: 1250 },
+    });
+    const product = await ctx.stripe.products.retrieve(item?.price?.product as string);
+    expect(product.name).toBe("Ticket");
+    const completed = await complete(session.id);
+    const intent = await ctx.stripe.paymentIntents.retrieve(completed.payment_intent as string);
+    expect(intent).toMatchObject({ amount: 3750, currency: "eur", status: "succeeded" });
+  });
+
+  it("subscribes to a recurring inline price of an existing product", async () => {
+    const product = await ctx.stripe.products.create({ name: "Pro" });
+    const session = await ctx.stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [
+        {
+          price_data: { currency: "usd", unit_amount: 900, product: product.id, recurring: { interval: "month" } },
+          quantity: 1,
+        },
+      ],
+    });
+    const [item] = (await ctx.stripe.checkout.sessions.listLineItems(session.id)).data;
+    expect(item?.price).toMatchObject({ product: product.id, active: false, recurring: { interval: "month" } });
+    const completed = await complete(session.id);
+    const subscription = await ctx.stripe.subscriptions.retrieve(completed.subscription as string);
+    expect(subscription).toMatchObject({ status: "active" });
+    expect(subscription.items.data[0]?.price.id).toBe(item?.price?.id);
+  });
+
+  it("refuses a one-off inline price in subscription mode, and makes no price", async () => {
+    const before = (await ctx.stripe.prices.list({ limit: 100 })).data.length;
+    const refused = ctx.stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price_data: { currency: "usd", unit_amount: 900, product_data: { name: "Once" } }, quantity: 1 }],
+    });
+    await expect(refused).rejects.toMatchObject({ statusCode: 400, param: "line_items[0][price]" });
+    const missing = ctx.stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [{ price_data: { currency: "usd", unit_amount: 900 }, quantity: 1 }],
+    });
+    await expect(missing).rejects.toMatchObject({
+      code: "parameter_missing",
+      param: "line_items[0][price_data][product]",
+    });
+    expect((await ctx.stripe.prices.list({ limit: 100 })).data).toHaveLength(before);
+  });
+});
