@@ -197,3 +197,50 @@ describe("checkout sessions with price_data", () => {
     expect((await ctx.stripe.prices.list({ limit: 100 })).data).toHaveLength(before);
   });
 });
+
+describe("a charge's Stripe fee", () => {
+  async function settledTransaction(intentId: string): Promise<Stripe.BalanceTransaction> {
+    const intent = await ctx.stripe.paymentIntents.retrieve(intentId, {
+      expand: ["latest_charge.balance_transaction"],
+    });
+    return (intent.latest_charge as Stripe.Charge).balance_transaction as Stripe.BalanceTransaction;
+  }
+
+  it("is 2.9% + 30 cents for a US card charged in USD", async () => {
+    const intent = await ctx.stripe.paymentIntents.create({
+      amount: 10_000,
+      currency: "usd",
+      payment_method: "pm_card_visa",
+      confirm: true,
+    });
+    const transaction = await settledTransaction(intent.id);
+    expect(transaction).toMatchObject({ amount: 10_000, fee: 320, net: 9_680 });
+    expect(transaction.fee_details).toEqual([
+      { amount: 320, application: null, currency: "usd", description: "Stripe processing fees", type: "stripe_fee" },
+    ]);
+  });
+
+  it("is none the emulator can vouch for on a card charged in euros or a SEPA Direct Debit", async () => {
+    const card = await ctx.stripe.paymentIntents.create({
+      amount: 10_000,
+      currency: "eur",
+      payment_method: "pm_card_visa",
+      confirm: true,
+    });
+    expect(await settledTransaction(card.id)).toMatchObject({ fee: 0, fee_details: [], net: 10_000 });
+    const iban = await ctx.stripe.paymentMethods.create({
+      type: "sepa_debit",
+      sepa_debit: { iban: "AT611904300234573201" },
+      billing_details: { name: "Jenny Rosen", email: "jenny@example.com" },
+    });
+    const debit = await ctx.stripe.paymentIntents.create({
+      amount: 10_000,
+      currency: "eur",
+      payment_method: iban.id,
+      allowed_payment_method_types: ["sepa_debit"],
+      confirm: true,
+      mandate_data: { customer_acceptance: { type: "offline", accepted_at: 1590590577 } },
+    });
+    expect(await settledTransaction(debit.id)).toMatchObject({ fee: 0, fee_details: [], net: 10_000 });
+  });
+});
