@@ -43,6 +43,27 @@ describe("a customer created with a source", () => {
     expect((await ctx.stripe.customers.list({ limit: 100 })).data).toHaveLength(before);
   });
 
+  it("replaces its default source on an update with source, deleting the old one, and takes default_source", async () => {
+    const customer = await ctx.stripe.customers.create({ source: "tok_visa" });
+    const old = customer.default_source as string;
+    let updated: Stripe.Customer | undefined;
+    const types = await typesEmittedBy(ctx.emulator, async () => {
+      updated = await ctx.stripe.customers.update(customer.id, { source: "tok_mastercard" });
+    });
+    expect(types).toEqual(["customer.source.created", "customer.source.deleted", "customer.updated"]);
+    const cards = (await ctx.stripe.customers.listSources(customer.id, { object: "card" })).data;
+    expect(cards).toMatchObject([{ brand: "mastercard", id: updated?.default_source }]);
+    expect(cards.map((card) => card.id)).not.toContain(old);
+
+    const second = await ctx.stripe.customers.createSource(customer.id, { source: "tok_amex" });
+    const chosen = await ctx.stripe.customers.update(customer.id, { default_source: second.id });
+    expect(chosen.default_source).toBe(second.id);
+    await expect(ctx.stripe.customers.update(customer.id, { default_source: old })).rejects.toMatchObject({
+      code: "resource_missing",
+      param: "default_source",
+    });
+  });
+
   it("pays its subscription's invoices with the default source when it has no default payment method", async () => {
     const customer = await ctx.stripe.customers.create({ source: "tok_visa" });
     const subscription = await ctx.stripe.subscriptions.create({

@@ -1,8 +1,16 @@
 import type Stripe from "stripe";
 import { deletedStub, type EmulatorCore, type Route } from "../core.js";
 import { invalidParam } from "../errors.js";
+import type { RequestInfo } from "../events.js";
 import { paginate } from "../list.js";
-import { mergeMetadata, nullableString, optionalInteger, requireString } from "../params.js";
+import {
+  mergeMetadata,
+  nullableString,
+  optionalInteger,
+  optionalString,
+  type Params,
+  requireString,
+} from "../params.js";
 import { stripeId } from "../store.js";
 import { type TestCard, testCard } from "./payment-methods.js";
 
@@ -162,4 +170,35 @@ export function cardSourceAsPaymentMethod(card: Stripe.Card): Stripe.PaymentMeth
     metadata: card.metadata ?? {},
     type: "card",
   } as unknown as Stripe.PaymentMethod;
+}
+
+/**
+ * The `default_source` a customer update asks for, if any. Stripe's docs: passing `source` "will create a new source
+ * object, make it the new customer default source, and delete the old customer default if one exists";
+ * `default_source` names one of the customer's own sources.
+ */
+export function requestedDefaultSource(
+  core: EmulatorCore,
+  customer: Stripe.Customer,
+  params: Params,
+  request: RequestInfo,
+): string | undefined {
+  const token = optionalString(params, "source");
+  if (token !== undefined) {
+    const card = insertCardSource(core, customer.id, cardSourceToken(token), {});
+    core.events.emit("customer.source.created", card, request);
+    const old = typeof customer.default_source === "string" ? core.store.find(customer.default_source) : undefined;
+    if (old?.object === "card") {
+      core.store.remove(old);
+      core.events.emit("customer.source.deleted", old, request);
+    }
+    return card.id;
+  }
+  const chosen = optionalString(params, "default_source");
+  if (chosen === undefined) return undefined;
+  const card = core.store.find(chosen) as Stripe.Card | undefined;
+  if (card?.object !== "card" || card.customer !== customer.id) {
+    throw invalidParam("default_source", `No such source: '${chosen}'`, "resource_missing");
+  }
+  return chosen;
 }

@@ -4,7 +4,7 @@ import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalObject, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
-import { cardSourceToken, insertCardSource } from "./customer-sources.js";
+import { cardSourceToken, insertCardSource, requestedDefaultSource } from "./customer-sources.js";
 import { applyCustomerCoupon } from "./discounts.js";
 import { attachPaymentMethod, customerPaymentMethod } from "./payment-methods.js";
 import { cancelSubscription } from "./subscriptions.js";
@@ -140,6 +140,8 @@ export function updateCustomer(
     const method = defaultMethod && customerPaymentMethod(core, defaultMethod, customer.id, request, param).id;
     changes.invoice_settings = { ...customer.invoice_settings, default_payment_method: method };
   }
+  const defaultSource = requestedDefaultSource(core, customer, params, request);
+  if (defaultSource !== undefined) changes.default_source = defaultSource;
   const previous = core.store.update(customer, changes);
   if (Object.keys(previous).length > 0) core.events.emit("customer.updated", customer, request, previous);
   return customer;
