@@ -215,7 +215,31 @@ describe("checkout sessions with price_data", () => {
       code: "parameter_missing",
       param: "line_items[0][price_data][product]",
     });
+    const recurringInPayment = ctx.stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [
+        {
+          price_data: {
+            currency: "usd",
+            unit_amount: 900,
+            product_data: { name: "Monthly" },
+            recurring: { interval: "month" },
+          },
+          quantity: 1,
+        },
+      ],
+    });
+    await expect(recurringInPayment).rejects.toMatchObject({ statusCode: 400, message: /recurring price/ });
     expect((await ctx.stripe.prices.list({ limit: 100 })).data).toHaveLength(before);
+  });
+
+  it("refuses a recurring price in payment mode, as Stripe does", async () => {
+    const monthly = await monthlyPrice(500);
+    const refused = ctx.stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [{ price: monthly.id, quantity: 1 }],
+    });
+    await expect(refused).rejects.toMatchObject({ statusCode: 400, param: "line_items[0][price]" });
   });
 });
 

@@ -50,12 +50,19 @@ function checkedItem(core: EmulatorCore, item: Params, index: number, mode: stri
       `${param}[price]`,
       "You must provide at least one recurring price in `subscription` mode when using prices.",
     );
+  // Stripe's words for a recurring price in a payment session, which would never bill again.
+  const oneTimeRequired = () =>
+    invalidParam(
+      `${param}[price]`,
+      "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+    );
   const priceData = optionalObject(item, "price_data");
   if (priceData === undefined) {
     const id = optionalString(item, "price");
     if (id === undefined) throw missingParam(`${param}[price]`);
     const price = core.store.get<Stripe.Price>("price", id, `${param}[price]`);
     if (mode === "subscription" && !price.recurring) throw recurringRequired();
+    if (mode === "payment" && price.recurring) throw oneTimeRequired();
     return { item, price: id };
   }
   const data = `${param}[price_data]`;
@@ -66,7 +73,9 @@ function checkedItem(core: EmulatorCore, item: Params, index: number, mode: stri
   if (product !== undefined) core.store.get<Stripe.Product>("product", product, `${data}[product]`);
   else if (productData === undefined) throw missingParam(`${data}[product]`);
   else if (optionalString(productData, "name") === undefined) throw missingParam(`${data}[product_data][name]`);
-  if (mode === "subscription" && optionalObject(priceData, "recurring") === undefined) throw recurringRequired();
+  const recurring = optionalObject(priceData, "recurring") !== undefined;
+  if (mode === "subscription" && !recurring) throw recurringRequired();
+  if (mode === "payment" && recurring) throw oneTimeRequired();
   return { item, price: priceData };
 }
 
