@@ -80,6 +80,12 @@ describe("a customer created with a source", () => {
     ]);
   });
 
+  it("is charged on its default source by a charge that names only the customer", async () => {
+    const customer = await ctx.stripe.customers.create({ source: "tok_visa" });
+    const charge = await ctx.stripe.charges.create({ amount: 700, currency: "usd", customer: customer.id });
+    expect(charge).toMatchObject({ paid: true, customer: customer.id, payment_method: customer.default_source });
+  });
+
   it("pays a one-off invoice with the default source too", async () => {
     const customer = await ctx.stripe.customers.create({ source: "tok_visa" });
     await ctx.stripe.invoiceItems.create({ customer: customer.id, amount: 2000, currency: "usd" });

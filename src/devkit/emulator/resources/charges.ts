@@ -170,10 +170,12 @@ export function chargeRoutes(core: EmulatorCore): Route[] {
       handler: ({ params, request }) => {
         const amount = requirePaymentAmount(params);
         const currency = requireString(params, "currency").toLowerCase();
-        const source = optionalString(params, "source") ?? optionalString(params, "payment_method");
-        if (source === undefined) throw missingParam("source");
         const customer = optionalString(params, "customer") ?? null;
-        if (customer) core.store.get("customer", customer, "customer");
+        const owner = customer === null ? null : core.store.get<Stripe.Customer>("customer", customer, "customer");
+        // Without a source, Stripe charges the customer's default source.
+        const defaultSource = typeof owner?.default_source === "string" ? owner.default_source : undefined;
+        const source = optionalString(params, "source") ?? optionalString(params, "payment_method") ?? defaultSource;
+        if (source === undefined) throw missingParam("source");
         const charge = createCharge(
           core,
           {

@@ -50,7 +50,7 @@ function checkedItem(core: EmulatorCore, item: Params, index: number, mode: stri
       `${param}[price]`,
       "You must provide at least one recurring price in `subscription` mode when using prices.",
     );
-  // Stripe's words for a recurring price in a payment session, which would never bill again.
+  // A payment session charges once, so Stripe refuses a recurring price in it.
   const oneTimeRequired = () =>
     invalidParam(
       `${param}[price]`,
