@@ -304,7 +304,8 @@ async function driveEveryEndpoint(): Promise<void> {
 
   const session = await stripe.checkout.sessions.create({
     mode: "payment",
-    line_items: [{ price: price.id, quantity: 2 }],
+    // Stripe takes only one-time prices in payment mode: this one is made inline.
+    line_items: [{ price_data: { currency: "usd", unit_amount: 1500, product: product.id }, quantity: 2 }],
     success_url: "https://example.com/ok",
   });
   await stripe.checkout.sessions.retrieve(session.id, { expand: ["line_items"] });

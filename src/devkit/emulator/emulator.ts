@@ -140,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   );
   if (opened) {
     const state = { accounts, events, idempotent };
-    replayJournal(opened.lines, state);
+    replayJournal(opened.lines, state, now());
     // Compacted at each start: a line torn by a crash is dropped rather than appended to.
     opened.journal.rewrite(journalSnapshot(state));
   }

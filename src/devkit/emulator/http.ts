@@ -6,6 +6,7 @@ import { StripeApiError } from "./errors.js";
 import { NO_REQUEST, type RequestInfo } from "./events.js";
 import { expand } from "./expand.js";
 import { apiFaultBody, type FaultSettings } from "./faults.js";
+import { answerExpired } from "./idempotency.js";
 import type { Journal, SavedAnswer } from "./journal.js";
 import { type Params, stringList } from "./params.js";
 import { createRouter } from "./router.js";
@@ -101,7 +102,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
         const scoped = idempotencyKey !== null && method === "POST" ? `${key}:${account}:${idempotencyKey}` : null;
         const fingerprint = `${method} ${url.pathname} ${raw}`;
         const saved = scoped === null ? undefined : idempotent.get(scoped);
-        if (saved) {
+        if (saved && answerExpired(saved, options.core.now())) idempotent.delete(scoped as string);
+        else if (saved) {
           if (saved.fingerprint !== fingerprint) throw idempotencyMismatch(idempotencyKey as string);
           send(saved.status, saved.body, { "idempotent-replayed": "true" });
           return;
@@ -109,7 +111,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
         const answer = serve(method, url, raw, { id: requestId, idempotencyKey, stripeVersion }, account);
         // Stripe saves no result for a request refused before it ran (bad params), so it can be fixed and retried.
         if (scoped !== null && !answer.refused) {
-          const kept = { fingerprint, status: answer.status, body: answer.body };
+          const kept = { fingerprint, status: answer.status, body: answer.body, savedAt: options.core.now() };
           idempotent.set(scoped, kept);
           options.journal?.saveAnswer(scoped, kept);
         }

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import type { AccountStores } from "./accounts.js";
 import type { EventLog } from "./events.js";
+import { dropExpiredAnswers } from "./idempotency.js";
 import type { JournalLine, SavedAnswer } from "./journal.js";
 
 /** What the journal keeps: every account's objects (events included), the event log's order and idempotent answers. */
@@ -10,8 +11,11 @@ export interface PersistentState {
   idempotent: Map<string, SavedAnswer>;
 }
 
-/** Rebuilds the state from the journal's lines, oldest first; a later line's object replaces an earlier one's. */
-export function replayJournal(lines: readonly JournalLine[], state: PersistentState): void {
+/**
+ * Rebuilds the state from the journal's lines, oldest first; a later line's object replaces an earlier one's.
+ * Idempotent answers whose keys expired by `now` are left out, so compaction drops them.
+ */
+export function replayJournal(lines: readonly JournalLine[], state: PersistentState, now: number): void {
   for (const line of lines) {
     for (const write of line.w ?? []) {
       const store = state.accounts.store(write.a);
@@ -21,8 +25,13 @@ export function replayJournal(lines: readonly JournalLine[], state: PersistentSt
         state.events.all.push(write.o as unknown as Stripe.Event);
       }
     }
-    if (line.k) state.idempotent.set(line.k[0], line.k[1]);
+    if (line.k) {
+      // A journal written before answers were dated: their keys' 24 hours run from this start.
+      const [key, answer] = line.k;
+      state.idempotent.set(key, { ...answer, savedAt: answer.savedAt ?? now });
+    }
   }
+  dropExpiredAnswers(state.idempotent, now);
 }
 
 /** The state as few lines replay it to: each account's objects in creation order, then events in the log's order. */

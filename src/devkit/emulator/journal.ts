@@ -14,6 +14,8 @@ export interface SavedAnswer {
   fingerprint: string;
   status: number;
   body: string;
+  /** Unix seconds on the emulator's clock, from which the key's 24 hours run. */
+  savedAt: number;
 }
 
 /** One line of the journal: what one request changed, so a line torn by a crash loses that request whole. */

@@ -15,6 +15,7 @@ import {
 } from "../params.js";
 import { stripeId } from "../store.js";
 import { settleAtOnceIfTestCard } from "./balance.js";
+import { stripeFees } from "./charge-fees.js";
 import { disputeIfTestCard } from "./disputes.js";
 import { declineCodeFor, resolvePaymentMethod } from "./payment-methods.js";
 
@@ -121,7 +122,8 @@ export function createCharge(core: EmulatorCore, charge: ChargeRequest, request:
 
 /** Stripe attaches the balance transaction just after the charge succeeds, hence its `charge.updated`. */
 export function settleCharge(core: EmulatorCore, charge: Stripe.Charge, request: RequestInfo): void {
-  const fee = Math.round(charge.amount_captured * 0.029) + 30;
+  const feeDetails = stripeFees(charge);
+  const fee = feeDetails.reduce((sum, detail) => sum + detail.amount, 0);
   const transaction = core.store.insert<Stripe.BalanceTransaction>({
     id: stripeId("txn"),
     object: "balance_transaction",
@@ -133,15 +135,7 @@ export function settleCharge(core: EmulatorCore, charge: Stripe.Charge, request:
     description: charge.description,
     exchange_rate: null,
     fee,
-    fee_details: [
-      {
-        amount: fee,
-        application: null,
-        currency: charge.currency,
-        description: "Stripe processing fees",
-        type: "stripe_fee",
-      },
-    ],
+    fee_details: feeDetails,
     net: charge.amount_captured - fee,
     reporting_category: "charge",
     source: charge.id,
@@ -176,10 +170,12 @@ export function chargeRoutes(core: EmulatorCore): Route[] {
       handler: ({ params, request }) => {
         const amount = requirePaymentAmount(params);
         const currency = requireString(params, "currency").toLowerCase();
-        const source = optionalString(params, "source") ?? optionalString(params, "payment_method");
-        if (source === undefined) throw missingParam("source");
         const customer = optionalString(params, "customer") ?? null;
-        if (customer) core.store.get("customer", customer, "customer");
+        const owner = customer === null ? null : core.store.get<Stripe.Customer>("customer", customer, "customer");
+        // Without a source, Stripe charges the customer's default source.
+        const defaultSource = typeof owner?.default_source === "string" ? owner.default_source : undefined;
+        const source = optionalString(params, "source") ?? optionalString(params, "payment_method") ?? defaultSource;
+        if (source === undefined) throw missingParam("source");
         const charge = createCharge(
           core,
           {

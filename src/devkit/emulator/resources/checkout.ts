@@ -1,19 +1,12 @@
 import type Stripe from "stripe";
 import type { ApiRequest, EmulatorCore, Route } from "../core.js";
-import { invalidParam, missingParam, StripeApiError } from "../errors.js";
+import { invalidParam, StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
 import { paginate } from "../list.js";
-import {
-  mergeMetadata,
-  optionalArray,
-  optionalInteger,
-  optionalString,
-  type Params,
-  requireString,
-  stringList,
-} from "../params.js";
+import { mergeMetadata, optionalString, type Params, requireString, stringList } from "../params.js";
 import { type StripeObject, stripeId } from "../store.js";
 import { announceAsyncPayment } from "./checkout-async-payments.js";
+import { sessionLineItems } from "./checkout-line-items.js";
 import { createCustomer } from "./customers.js";
 import { createPaymentIntent } from "./payment-intents.js";
 import { attachPaymentMethod } from "./payment-methods.js";
@@ -55,8 +48,8 @@ export function checkoutRoutes(core: EmulatorCore): Route[] {
     {
       method: "POST",
       pattern: "/v1/checkout/sessions",
-      handler: ({ params }) => {
-        const items = sessionLineItems(core, params, requireString(params, "mode"));
+      handler: ({ params, request }) => {
+        const items = sessionLineItems(core, params, requireString(params, "mode"), request);
         const session = createSession(core, params);
         core.store.insert<SessionLineItems>({ id: lineItemsId(session.id), object: LINE_ITEMS, data: items });
         const total = items.reduce((sum, item) => sum + item.amount_total, 0);
@@ -254,37 +247,5 @@ function createSession(core: EmulatorCore, params: Params): Stripe.Checkout.Sess
     ui_mode: "hosted",
     url: `${core.baseUrl()}/_emulator/checkout/sessions/${id}`,
     wallet_options: null,
-  });
-}
-
-function sessionLineItems(core: EmulatorCore, params: Params, mode: string): Stripe.LineItem[] {
-  const raw = optionalArray(params, "line_items");
-  if (mode === "setup") return [];
-  if (!raw || raw.length === 0) throw missingParam("line_items");
-  return raw.map((entry, index) => {
-    const item = entry as Params;
-    const price = core.store.get<Stripe.Price>("price", requireString(item, "price"), `line_items[${index}][price]`);
-    if (mode === "subscription" && !price.recurring) {
-      throw invalidParam(
-        `line_items[${index}][price]`,
-        "You must provide at least one recurring price in `subscription` mode when using prices.",
-      );
-    }
-    const quantity = optionalInteger(item, "quantity") ?? 1;
-    const amount = (price.unit_amount ?? 0) * quantity;
-    return {
-      id: stripeId("li"),
-      object: "item",
-      adjustable_quantity: null,
-      amount_discount: 0,
-      amount_subtotal: amount,
-      amount_tax: 0,
-      amount_total: amount,
-      currency: price.currency,
-      description: null,
-      metadata: {},
-      price,
-      quantity,
-    };
   });
 }

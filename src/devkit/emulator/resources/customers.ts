@@ -4,6 +4,7 @@ import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalObject, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
+import { cardSourceToken, insertCardSource, requestedDefaultSource } from "./customer-sources.js";
 import { applyCustomerCoupon } from "./discounts.js";
 import { attachPaymentMethod, customerPaymentMethod } from "./payment-methods.js";
 import { cancelSubscription } from "./subscriptions.js";
@@ -74,6 +75,9 @@ export function customerRoutes(core: EmulatorCore): Route[] {
 }
 
 export function createCustomer(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.Customer {
+  const sourceToken = optionalString(params, "source");
+  // Checked before anything is made, so a bad token leaves no customer behind.
+  const sourceCard = sourceToken === undefined ? undefined : cardSourceToken(sourceToken);
   const customer: Stripe.Customer = core.store.insert({
     id: stripeId("cus", 14),
     object: "customer",
@@ -98,7 +102,11 @@ export function createCustomer(core: EmulatorCore, params: Params, request: Requ
     tax_exempt: "none",
     test_clock: requestedClock(core, params),
   });
+  // A `source` becomes the customer's first card and default source, already set in `customer.created`.
+  const source = sourceCard && insertCardSource(core, customer.id, sourceCard, {});
+  if (source) core.store.update(customer, { default_source: source.id });
   core.events.emit("customer.created", customer, request);
+  if (source) core.events.emit("customer.source.created", source, request);
   const token = optionalString(params, "payment_method");
   const attached = token && attachPaymentMethod(core, token, customer.id, request, "payment_method");
   const defaultMethod = invoiceDefaultPaymentMethod(params);
@@ -132,6 +140,8 @@ export function updateCustomer(
     const method = defaultMethod && customerPaymentMethod(core, defaultMethod, customer.id, request, param).id;
     changes.invoice_settings = { ...customer.invoice_settings, default_payment_method: method };
   }
+  const defaultSource = requestedDefaultSource(core, customer, params, request);
+  if (defaultSource !== undefined) changes.default_source = defaultSource;
   const previous = core.store.update(customer, changes);
   if (Object.keys(previous).length > 0) core.events.emit("customer.updated", customer, request, previous);
   return customer;

@@ -191,7 +191,10 @@ function markPaid(core: EmulatorCore, invoice: Stripe.Invoice, request: RequestI
   core.events.emit("invoice.payment_succeeded", invoice, request, previous);
 }
 
-/** What an invoice is charged with: its own default, its subscription's, else the customer's invoice default. */
+/**
+ * What an invoice is charged with: its own default, its subscription's, else the customer's invoice default, else
+ * the customer's default source (Stripe's order: payment methods before the legacy source).
+ */
 export function defaultPaymentMethod(core: EmulatorCore, invoice: Stripe.Invoice): string | null {
   if (typeof invoice.default_payment_method === "string") return invoice.default_payment_method;
   const subscriptionId = invoice.parent?.subscription_details?.subscription;
@@ -201,7 +204,8 @@ export function defaultPaymentMethod(core: EmulatorCore, invoice: Stripe.Invoice
   }
   const customer = core.store.find(invoice.customer as string) as Stripe.Customer | undefined;
   const method = customer?.invoice_settings.default_payment_method;
-  return typeof method === "string" ? method : null;
+  if (typeof method === "string") return method;
+  return typeof customer?.default_source === "string" ? customer.default_source : null;
 }
 
 /** The line an invoice item becomes on the invoice that takes it. */

@@ -6,6 +6,7 @@ import { paginate } from "../list.js";
 import { mergeMetadata, optionalObject, optionalString, type Params, requireString, stringList } from "../params.js";
 import { stripeId } from "../store.js";
 import { createCustomerBalancePaymentMethod } from "./customer-balance.js";
+import { cardSourceAsPaymentMethod } from "./customer-sources.js";
 import { createSepaDebitPaymentMethod } from "./sepa-debit.js";
 
 export interface TestCard {
@@ -71,10 +72,15 @@ export function namedPaymentMethodTypes(params: Params): string[] | undefined {
   return stringList(params, "allowed_payment_method_types") ?? stringList(params, "payment_method_types");
 }
 
-/** `pm_card_visa` makes a fresh payment method each time it is used, as on Stripe; a real id is looked up. */
+/**
+ * `pm_card_visa` makes a fresh payment method each time it is used, as on Stripe; a real id is looked up, a
+ * customer's card source (`card_...`) included.
+ */
 export function resolvePaymentMethod(core: EmulatorCore, idOrToken: string, param: string): Stripe.PaymentMethod {
   const card = testCard(idOrToken);
   if (card) return createCardPaymentMethod(core, card, {});
+  const source = idOrToken.startsWith("card_") ? core.store.find(idOrToken) : undefined;
+  if (source?.object === "card") return cardSourceAsPaymentMethod(source as unknown as Stripe.Card);
   return core.store.get<Stripe.PaymentMethod>("payment_method", idOrToken, param);
 }
 
