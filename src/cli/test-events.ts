@@ -1,11 +1,32 @@
 import type Stripe from "stripe";
 import { startEmulator } from "../devkit/emulator/index.js";
+import { schemaType, stripeSchema } from "../devkit/emulator/schema/load.js";
 import { trigger, triggerEvents } from "../devkit/trigger/index.js";
 import { ConfigError, InboxError } from "../errors.js";
 
-/** The event types `send-test-event` can send: those with a built-in trigger fixture. */
+/**
+ * The event types `send-test-event` can send: those with a built-in trigger fixture named for the event it causes.
+ * A few of the Stripe CLI's trigger names are not event types (`issuing_card.created.eu`, `subscription.payment_failed`).
+ */
 export function testEventTypes(): string[] {
-  return triggerEvents();
+  const types = stripeEventTypes();
+  return triggerEvents().filter((name) => types.has(name));
+}
+
+/** Every event type the installed `stripe` package knows: the values `enabled_events` takes, but `*`. */
+function stripeEventTypes(): Set<string> {
+  const schema = stripeSchema();
+  const create = schema.endpoints.find(({ method, path }) => method === "POST" && path === "/v1/webhook_endpoints");
+  const params = create?.params;
+  const field =
+    params && typeof params === "object" && "ref" in params
+      ? schemaType(schema, params).fields.enabled_events
+      : undefined;
+  const values =
+    field && typeof field === "object" && "array" in field && typeof field.array === "object" && "enum" in field.array
+      ? field.array.enum
+      : [];
+  return new Set(values.filter((value): value is string => typeof value === "string" && value !== "*"));
 }
 
 /**

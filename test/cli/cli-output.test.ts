@@ -44,7 +44,9 @@ describe("--json on commands that print data", () => {
     expect(await json(["migrate"])).toEqual({ applied: expect.arrayContaining(["0001-inbox.sql"]) });
     expect(await json(["migrate"])).toEqual({ applied: [] });
     const types = await json(["send-test-event", "--list"]);
-    expect(types).toEqual(await json(["trigger", "--list"]));
+    // The triggers named after something else than their event (`issuing_card.created.eu`) send no test event.
+    const triggers = (await json(["trigger", "--list"])) as string[];
+    expect(types).toEqual(triggers.filter((name) => !/\.(eu|gb)$|^subscription\.payment_/.test(name)));
     expect(types).toContain("invoice.paid");
     expect(await json(["handlers", "pause", "sync-crm", "--reason", "CRM down"])).toMatchObject({
       handler: "sync-crm",

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testEventTypes } from "../../src/cli/test-events.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 
 const CLI = "dist/cli/main.js";
@@ -98,7 +99,7 @@ describe("the stripe-inbox CLI on Postgres", () => {
     const unknownType = await cli(["send-test-event", "--type", "invoice.payed"], env);
     expect(unknownType.code).toBe(2);
     expect(unknownType.stderr).toBe(
-      'stripe-inbox: No test event of type "invoice.payed": `stripe-inbox send-test-event --list` lists the 37 known types.\n',
+      `stripe-inbox: No test event of type "invoice.payed": \`stripe-inbox send-test-event --list\` lists the ${testEventTypes().length} known types.\n`,
     );
 
     const badPort = await cli(["serve"], { ...env, PORT: "99999" });

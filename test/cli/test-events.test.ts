@@ -4,7 +4,16 @@ import { testEventOfType, testEventTypes } from "../../src/cli/test-events.js";
 /** The object an event type is about: `invoice.paid` an invoice, `customer.subscription.updated` a subscription. */
 function objectOf(type: string): string {
   const prefix = type.split(".").slice(0, -1).join(".");
-  return { "charge.dispute": "dispute", "customer.subscription": "subscription" }[prefix] ?? prefix;
+  const named: Record<string, string> = {
+    "account.application": "application",
+    "charge.dispute": "dispute",
+    "charge.refund": "refund",
+    "customer.discount": "discount",
+    // The fixture adds a card token as the source.
+    "customer.source": "card",
+    "customer.subscription": "subscription",
+  };
+  return named[prefix] ?? prefix.replace(/^issuing_/, "issuing.");
 }
 
 describe("send-test-event's events", () => {

@@ -33,10 +33,6 @@ describe("stripe-inbox trigger against the emulator", () => {
     expect(triggerEvents().length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(triggerEvents())("causes %s", async (event) => {
-    expect(await typesEmittedBy(ctx.emulator, () => trigger(event, target()))).toContain(event);
-  });
-
   it("delivers payment_intent.succeeded's sequence, signed, to the inbox in Stripe's order", async () => {
     await ctx.emulator.deliveriesSettled();
     const before = (await inbox.deliveries()).length;
