@@ -423,7 +423,10 @@ describe("the admin API without a token", () => {
   });
 
   it("answers 403 with the reason when the server listens beyond loopback", async () => {
-    running = await startDashboardServer({ dataDir: await migratedPgliteDir(), workers: false }, { listenOn: "0.0.0.0" });
+    running = await startDashboardServer(
+      { dataDir: await migratedPgliteDir(), workers: false },
+      { listenOn: "0.0.0.0" },
+    );
     const refused = await call(`${running.base}/api/events`);
     expect(refused.status).toBe(403);
     expect(refused.json.error?.code).toBe("admin_token_not_configured");
