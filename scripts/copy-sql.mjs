@@ -1,6 +1,7 @@
 // tsc does not copy non-TypeScript files: the migrations, the trigger fixtures, the emulator's Stripe schema and the
-// embedded database's thread ship beside the compiled code.
-import { cpSync } from "node:fs";
+// embedded database's thread ship beside the compiled code. It does not mark the CLI executable either, which
+// `npx stripe-inbox` in this directory needs (npm marks it when it installs the package elsewhere).
+import { chmodSync, cpSync } from "node:fs";
 
 cpSync(new URL("../src/store/migrations", import.meta.url), new URL("../dist/store/migrations", import.meta.url), {
   recursive: true,
@@ -21,3 +22,4 @@ cpSync(
   new URL("../src/store/pglite-thread.mjs", import.meta.url),
   new URL("../dist/store/pglite-thread.mjs", import.meta.url),
 );
+chmodSync(new URL("../dist/cli/main.js", import.meta.url), 0o755);
