@@ -253,6 +253,29 @@ describe("the emulator refuses what Stripe refuses, in Stripe's words", () => {
     expect(intent).toMatchObject({ currency: "eur", customer: { id: customer.id } });
   });
 
+  it("holds metadata to Stripe's limits: 50 keys, keys of 40 characters, values of 500", async () => {
+    const keys = (count: number, from = 0) =>
+      Object.fromEntries(Array.from({ length: count }, (_, index) => [`key_${from + index}`, "v"]));
+    const customer = await stripe.customers.create({
+      metadata: { ...keys(49), ["k".repeat(40)]: "v".repeat(500) },
+    });
+    expect(Object.keys(customer.metadata)).toHaveLength(50);
+    for (const metadata of [keys(51), { ["k".repeat(41)]: "v" }, { plan: "v".repeat(501) }]) {
+      expect(await refusal(() => stripe.customers.create({ metadata }))).toMatchObject({
+        status: 400,
+        type: "invalid_request_error",
+        param: "metadata",
+      });
+    }
+    // The limit counts the keys after the merge: one more on a customer holding 50 is refused, one replaced is not.
+    expect(await refusal(() => stripe.customers.update(customer.id, { metadata: keys(1, 100) }))).toMatchObject({
+      status: 400,
+      param: "metadata",
+    });
+    const replaced = await stripe.customers.update(customer.id, { metadata: { key_0: "", key_100: "v" } });
+    expect(Object.keys(replaced.metadata)).toHaveLength(50);
+  });
+
   it("never takes a search or a sub-path for an id, nor a path Stripe does not have for a neighbour", async () => {
     const product = await stripe.products.create({ name: "Searchable" });
     const get = (method: string, path: string) =>

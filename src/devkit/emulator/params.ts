@@ -68,6 +68,9 @@ export function stringList(params: Params, name: string): string[] | undefined {
   });
 }
 
+/** Stripe's documented limits on metadata (https://docs.stripe.com/metadata); the messages are the emulator's. */
+const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 };
+
 /** Stripe merges metadata: `metadata[key]=` removes a key, `metadata=` clears them all. */
 export function mergeMetadata(params: Params, current: Stripe.Metadata = {}): Stripe.Metadata {
   if (params.metadata === "") return {};
@@ -76,8 +79,24 @@ export function mergeMetadata(params: Params, current: Stripe.Metadata = {}): St
   const merged: Stripe.Metadata = { ...current };
   for (const [key, value] of Object.entries(update)) {
     if (typeof value !== "string") throw invalidParam(`metadata[${key}]`, "Invalid string");
+    if (key.length > METADATA_LIMITS.keyLength) {
+      throw invalidParam(
+        "metadata",
+        `Metadata keys can have up to ${METADATA_LIMITS.keyLength} characters; "${key}" has ${key.length}.`,
+      );
+    }
+    if (value.length > METADATA_LIMITS.valueLength) {
+      throw invalidParam(
+        "metadata",
+        `Metadata values can have up to ${METADATA_LIMITS.valueLength} characters; the value of "${key}" has ${value.length}.`,
+      );
+    }
     if (value === "") delete merged[key];
     else merged[key] = value;
+  }
+  const keys = Object.keys(merged).length;
+  if (keys > METADATA_LIMITS.keys) {
+    throw invalidParam("metadata", `Metadata can have up to ${METADATA_LIMITS.keys} keys; this would make ${keys}.`);
   }
   return merged;
 }
