@@ -3,7 +3,7 @@ import type { EmulatorCore, Route } from "../core.js";
 import type { RequestInfo } from "../events.js";
 import { createdFilter, paginate } from "../list.js";
 import { optionalString } from "../params.js";
-import type { StripeObject } from "../store.js";
+import { type StripeObject, stripeId } from "../store.js";
 
 /** Stripe's test card whose charges skip the pending balance (`pm_card_bypassPending`, 4000 0000 0000 0077). */
 const AVAILABLE_AT_ONCE_LAST4 = "0077";
@@ -48,6 +48,44 @@ export function accountBalance(core: EmulatorCore): Stripe.Balance {
     return [...byCurrency].map(([currency, amount]) => ({ amount, currency, source_types: { card: amount } }));
   };
   return { object: "balance", available: totals("available"), livemode: false, pending: totals("pending") };
+}
+
+/** What a balance transaction records of money that moved; its net is the amount less its fees. */
+export interface BalanceEntry {
+  amount: number;
+  currency: string;
+  /** The object that moved the money (`ch_`, `po_`, `tu_`, `tr_`...). */
+  source: string;
+  type: Stripe.BalanceTransaction.Type;
+  reportingCategory: string;
+  status: "available" | "pending";
+  availableOn: number;
+  description?: string | null | undefined;
+  feeDetails?: Stripe.BalanceTransaction.FeeDetail[];
+}
+
+/** Writes the balance transaction of `entry`; the account's balance is their sum. */
+export function recordBalanceTransaction(core: EmulatorCore, entry: BalanceEntry): Stripe.BalanceTransaction {
+  const feeDetails = entry.feeDetails ?? [];
+  const fee = feeDetails.reduce((sum, detail) => sum + detail.amount, 0);
+  return core.store.insert<Stripe.BalanceTransaction>({
+    id: stripeId("txn"),
+    object: "balance_transaction",
+    amount: entry.amount,
+    available_on: entry.availableOn,
+    balance_type: "payments",
+    created: core.now(),
+    currency: entry.currency,
+    description: entry.description ?? null,
+    exchange_rate: null,
+    fee,
+    fee_details: feeDetails,
+    net: entry.amount - fee,
+    reporting_category: entry.reportingCategory,
+    source: entry.source,
+    status: entry.status,
+    type: entry.type,
+  });
 }
 
 /** What is available in `currency` now. */

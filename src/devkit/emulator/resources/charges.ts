@@ -14,7 +14,7 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
-import { settleAtOnceIfTestCard } from "./balance.js";
+import { recordBalanceTransaction, settleAtOnceIfTestCard } from "./balance.js";
 import { stripeFees } from "./charge-fees.js";
 import { disputeIfTestCard } from "./disputes.js";
 import { declineCodeFor, resolvePaymentMethod } from "./payment-methods.js";
@@ -122,25 +122,16 @@ export function createCharge(core: EmulatorCore, charge: ChargeRequest, request:
 
 /** Stripe attaches the balance transaction just after the charge succeeds, hence its `charge.updated`. */
 export function settleCharge(core: EmulatorCore, charge: Stripe.Charge, request: RequestInfo): void {
-  const feeDetails = stripeFees(charge);
-  const fee = feeDetails.reduce((sum, detail) => sum + detail.amount, 0);
-  const transaction = core.store.insert<Stripe.BalanceTransaction>({
-    id: stripeId("txn"),
-    object: "balance_transaction",
+  const transaction = recordBalanceTransaction(core, {
     amount: charge.amount_captured,
-    available_on: core.now() + 2 * 86_400,
-    balance_type: "payments",
-    created: core.now(),
     currency: charge.currency,
-    description: charge.description,
-    exchange_rate: null,
-    fee,
-    fee_details: feeDetails,
-    net: charge.amount_captured - fee,
-    reporting_category: "charge",
     source: charge.id,
-    status: "pending",
     type: "charge",
+    reportingCategory: "charge",
+    status: "pending",
+    availableOn: core.now() + 2 * 86_400,
+    description: charge.description,
+    feeDetails: stripeFees(charge),
   });
   const previous = core.store.update(charge, {
     balance_transaction: transaction.id,

@@ -4,7 +4,7 @@ import { StripeApiError } from "../errors.js";
 import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalString, requireInteger, requireString } from "../params.js";
 import { stripeId } from "../store.js";
-import { availableAmount } from "./balance.js";
+import { availableAmount, type BalanceEntry, recordBalanceTransaction } from "./balance.js";
 
 const DAY = 86_400;
 
@@ -33,23 +33,15 @@ export function payoutRoutes(core: EmulatorCore): Route[] {
         }
         const now = core.now();
         const id = stripeId("po");
-        const transaction = core.store.insert<Stripe.BalanceTransaction>({
-          id: stripeId("txn"),
-          object: "balance_transaction",
+        const transaction = recordBalanceTransaction(core, {
           amount: -amount,
-          available_on: now,
-          balance_type: "payments",
-          created: now,
           currency,
-          description: nullableString(params, "description") ?? null,
-          exchange_rate: null,
-          fee: 0,
-          fee_details: [],
-          net: -amount,
-          reporting_category: "payout",
           source: id,
-          status: "available",
           type: "payout",
+          reportingCategory: "payout",
+          status: "available",
+          availableOn: now,
+          description: nullableString(params, "description"),
         });
         const payout = core.store.insert<Stripe.Payout>({
           id,
@@ -108,14 +100,15 @@ export function payoutRoutes(core: EmulatorCore): Route[] {
           payout.balance_transaction as string,
         );
         // The amount comes back to the balance with a transaction of its own.
-        const back = core.store.insert<Stripe.BalanceTransaction>({
-          ...transaction,
-          id: stripeId("txn"),
+        const back = recordBalanceTransaction(core, {
           amount: payout.amount,
-          net: payout.amount,
-          created: core.now(),
+          currency: transaction.currency,
+          source: transaction.source as string,
           type: "payout_cancel",
-          reporting_category: "payout_reversal",
+          reportingCategory: "payout_reversal",
+          status: transaction.status as BalanceEntry["status"],
+          availableOn: transaction.available_on,
+          description: transaction.description,
         });
         const previous = core.store.update(payout, { status: "canceled", failure_balance_transaction: back.id });
         core.events.emit("payout.canceled", payout, request, previous);

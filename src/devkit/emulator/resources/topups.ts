@@ -4,6 +4,7 @@ import { StripeApiError } from "../errors.js";
 import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalString, requireInteger, requireString } from "../params.js";
 import { stripeId } from "../store.js";
+import { recordBalanceTransaction } from "./balance.js";
 
 const DAY = 86_400;
 
@@ -23,23 +24,15 @@ export function topupRoutes(core: EmulatorCore): Route[] {
         const currency = requireString(params, "currency").toLowerCase();
         const now = core.now();
         const id = stripeId("tu");
-        const transaction = core.store.insert<Stripe.BalanceTransaction>({
-          id: stripeId("txn"),
-          object: "balance_transaction",
+        const transaction = recordBalanceTransaction(core, {
           amount,
-          available_on: now + 5 * DAY,
-          balance_type: "payments",
-          created: now,
           currency,
-          description: nullableString(params, "description") ?? null,
-          exchange_rate: null,
-          fee: 0,
-          fee_details: [],
-          net: amount,
-          reporting_category: "topup",
           source: id,
-          status: "pending",
           type: "topup",
+          reportingCategory: "topup",
+          status: "pending",
+          availableOn: now + 5 * DAY,
+          description: nullableString(params, "description"),
         });
         const topup = core.store.insert<Stripe.Topup>({
           id,

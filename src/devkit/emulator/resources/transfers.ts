@@ -12,7 +12,7 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
-import { availableAmount } from "./balance.js";
+import { availableAmount, recordBalanceTransaction } from "./balance.js";
 
 /**
  * `/v1/transfers`: money from the platform's available balance to a connected account (`transfer.created`, a
@@ -146,6 +146,7 @@ function reverseTransfer(
   return reversal;
 }
 
+/** A transfer takes from the available balance at once; its reversal puts the amount back at once. */
 function balanceTransaction(
   core: EmulatorCore,
   source: string,
@@ -153,23 +154,13 @@ function balanceTransaction(
   currency: string,
   type: "transfer" | "transfer_refund",
 ): Stripe.BalanceTransaction {
-  const now = core.now();
-  return core.store.insert<Stripe.BalanceTransaction>({
-    id: stripeId("txn"),
-    object: "balance_transaction",
+  return recordBalanceTransaction(core, {
     amount,
-    available_on: now,
-    balance_type: "payments",
-    created: now,
     currency,
-    description: null,
-    exchange_rate: null,
-    fee: 0,
-    fee_details: [],
-    net: amount,
-    reporting_category: type === "transfer" ? "transfer" : "transfer_reversal",
     source,
-    status: "available",
     type,
+    reportingCategory: type === "transfer" ? "transfer" : "transfer_reversal",
+    status: "available",
+    availableOn: core.now(),
   });
 }
