@@ -18,8 +18,7 @@ cpSync(
   new URL("../src/devkit/emulator/schema/stripe-schema.json", import.meta.url),
   new URL("../dist/devkit/emulator/schema/stripe-schema.json", import.meta.url),
 );
-cpSync(
-  new URL("../src/store/pglite-thread.mjs", import.meta.url),
-  new URL("../dist/store/pglite-thread.mjs", import.meta.url),
-);
+for (const file of ["pglite-thread.mjs", "pglite-prepared.mjs"]) {
+  cpSync(new URL(`../src/store/${file}`, import.meta.url), new URL(`../dist/store/${file}`, import.meta.url));
+}
 chmodSync(new URL("../dist/cli/main.js", import.meta.url), 0o755);

@@ -24,7 +24,9 @@ Removed: events whose every handler run succeeded, or that had no handler, with 
 rejected delivery attempts; ids of pruned events kept past their time. Never removed: events not yet
 dispatched or with a run pending, running, failed or dead, and anything in the mirror. A pruned event's id
 is kept (at least 3 days past the cut, and at least as long as the retention), so a late redelivery is
-still answered as a duplicate and runs nothing. Safe while serve and workers run.
+still answered as a duplicate and runs nothing. A month whose every event, run and delivery may go is
+dropped whole (its partitions: space returned to disk); the rest is deleted in batches. Safe while serve
+and workers run.
 
 Examples:
   stripe-inbox prune --dry-run            what the retention (STRIPE_INBOX_RETENTION, 90d) allows now
@@ -64,7 +66,11 @@ export function describePrune(result: PruneResult): string {
   const counts = `${result.events} event(s), ${result.runs} run(s), ${result.deliveries} delivery attempt(s), ${result.expiredIds} expired id(s)`;
   if (result.dryRun) return `would remove, received before ${result.before}: ${counts}`;
   const bytes = result.payloadBytes > 0 ? `; ${formatBytes(result.payloadBytes)} of payloads freed for reuse` : "";
-  return `removed, received before ${result.before}: ${counts}${bytes}`;
+  const partitions =
+    result.partitions.length > 0
+      ? `; ${result.partitions.length} partition(s) dropped whole (${result.partitions.join(", ")}), ${formatBytes(result.partitionBytes)} returned to disk`
+      : "";
+  return `removed, received before ${result.before}: ${counts}${bytes}${partitions}`;
 }
 
 function formatBytes(bytes: number): string {

@@ -16,6 +16,9 @@ export interface PruneResultJson {
   deliveries: number;
   expired_ids: number;
   payload_bytes: number;
+  /** Month partitions dropped whole. */
+  partitions: string[];
+  partition_bytes: number;
 }
 
 export function parsePruneBody(body: unknown): { before: Date; dryRun: boolean } {
@@ -34,6 +37,8 @@ export function pruneToJson(result: PruneResult): PruneResultJson {
     deliveries: result.deliveries,
     expired_ids: result.expiredIds,
     payload_bytes: result.payloadBytes,
+    partitions: result.partitions,
+    partition_bytes: result.partitionBytes,
   };
 }
 
@@ -46,5 +51,7 @@ export function pruneFromJson(json: PruneResultJson): PruneResult {
     deliveries: json.deliveries,
     expiredIds: json.expired_ids,
     payloadBytes: json.payload_bytes,
+    partitions: json.partitions ?? [],
+    partitionBytes: json.partition_bytes ?? 0,
   };
 }

@@ -3,9 +3,13 @@ import type { InboxMetrics } from "../metrics/inbox-metrics.js";
 import { migrateMirror } from "../mirror/migrate.js";
 import { migrate } from "../store/migrate.js";
 import { openStore } from "../store/open.js";
+import { createPartitionsAhead } from "../store/partitions.js";
 import type { Store } from "../store/store.js";
 import { toStoreUnavailable } from "../store/unavailable.js";
 import type { Settings } from "./options.js";
+
+/** How often a running process checks the month partitions ahead exist: they are made months before they are needed. */
+const PARTITION_UPKEEP_MS = 6 * 3_600_000;
 
 export interface OpenedStore {
   store: Store;
@@ -34,13 +38,25 @@ export function inboxStore(settings: Settings, metrics: InboxMetrics): InboxStor
       onError: (error: Error) => settings.log.warn({ err: error }, "idle database connection failed"),
     });
     try {
-      await migrate(store);
+      await migrate(store, settings.clock());
       if (settings.mirror) await migrateMirror(store, settings.mirror.schema);
     } catch (error) {
       await store.close().catch(() => {});
       throw error;
     }
+    keepPartitionsAhead(store);
     return { store, recorder: createDeliveryRecorder(store, metrics.batchCommitted) };
+  };
+  // migrate made this month's partitions and the next two; a process running for months makes the next ones.
+  let partitionTimer: NodeJS.Timeout | null = null;
+  const keepPartitionsAhead = (store: Store) => {
+    partitionTimer = setInterval(() => {
+      createPartitionsAhead(store, settings.clock()).catch((error: unknown) =>
+        settings.log.warn({ err: error }, "creating the next month partitions failed; trying again later"),
+      );
+    }, PARTITION_UPKEEP_MS);
+    // Never what keeps a process alive.
+    partitionTimer.unref();
   };
 
   return {
@@ -54,6 +70,7 @@ export function inboxStore(settings: Settings, metrics: InboxMetrics): InboxStor
     },
     async close() {
       closed = true;
+      if (partitionTimer) clearInterval(partitionTimer);
       const current = opened;
       if (!current) return;
       const { store, recorder } = await current.catch(() => ({ store: null, recorder: null }));

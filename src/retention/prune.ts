@@ -2,14 +2,12 @@ import { InboxError } from "../errors.js";
 import { quoteIdent } from "../store/migrate.js";
 import { isPostgresTimestamp } from "../store/pg-values.js";
 import type { Store } from "../store/store.js";
-import { sqlstateOf } from "../store/unavailable.js";
+import { dropEligibleMonths } from "./drop-partitions.js";
 import { eligibility } from "./eligibility.js";
+import { waitForInsertsInFlight } from "./inserts-in-flight.js";
 
 /** Rows removed per transaction: small enough that no worker or delivery waits long on a lock prune holds. */
 export const PRUNE_BATCH = 1_000;
-const LOCK_NOT_AVAILABLE = "55P03";
-const BARRIER_ATTEMPTS = 10;
-const BARRIER_RETRY_MS = 1_000;
 /** Stripe redelivers an event for up to three days; a pruned id stays a duplicate at least that long after the cut. */
 const REDELIVERY_WINDOW_MS = 3 * 86_400_000;
 
@@ -37,11 +35,16 @@ export interface PruneResult {
   expiredIds: number;
   /** The removed events' stored payloads (after compression): space Postgres reuses, not space returned to disk. */
   payloadBytes: number;
+  /** Month partitions dropped whole, every row in them removable (their rows are in the counts above). */
+  partitions: string[];
+  /** The dropped partitions' size: space returned to the file system. */
+  partitionBytes: number;
 }
 
 /**
  * Removes what retention allows, received before `before`: events whose every run succeeded or that had no handler,
- * their runs and deliveries; rejected attempts; and ids of pruned events kept past their time. Work not finished,
+ * their runs and deliveries; rejected attempts; and ids of pruned events kept past their time. A month whose every row
+ * may go is dropped whole (drop-partitions.ts); the rest is deleted row by row. Work not finished,
  * and the mirror, are never touched. Safe beside receiving and workers: it deletes in small batches, never waits for
  * a row another transaction holds, and a pruned event's id is recorded before the event goes, so a redelivery
  * arriving at any moment is answered as a duplicate.
@@ -62,7 +65,10 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     deliveries: 0,
     expiredIds: 0,
     payloadBytes: 0,
+    partitions: [],
+    partitionBytes: 0,
   };
+  // Dry runs count rows; which months would go whole is decided when pruning.
   if (options.dryRun) return { ...result, ...(await countRemovable(store, sql, before, now)) };
 
   // Kept at least as long as Stripe may redeliver after the cut, and never for less than the retention itself.
@@ -70,6 +76,12 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     Math.max(now.getTime() + (now.getTime() - before.getTime()), before.getTime() + REDELIVERY_WINDOW_MS),
   );
   const { signal } = options;
+  const months = await dropEligibleMonths(store, { before, now, keepUntil, signal });
+  result.partitions = months.partitions;
+  result.partitionBytes = months.bytes;
+  result.events += months.events;
+  result.runs += months.runs;
+  result.deliveries += months.deliveries;
   let cursor = { receivedAt: "-infinity", id: "" };
   while (!signal?.aborted) {
     const marked = await store.query<{ id: string; received_at: string }>(sql.markEvents, [
@@ -83,7 +95,9 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     const last = marked.at(-1);
     if (!last) break;
     cursor = { receivedAt: last.received_at, id: last.id };
-    await waitForInsertsInFlight(store, sql.barrier);
+    // A delivery whose statement began before the ids were marked did not see them, and would store the event again
+    // once its row is deleted: waited for.
+    await waitForInsertsInFlight(store);
     const [removed] = await store.transaction((tx) =>
       tx.query<{ events: number; runs: number; deliveries: number; payload_bytes: number }>(sql.removeEvents, [
         marked.map((row) => row.id),
@@ -147,26 +161,6 @@ async function expireIds(store: Store, sql: Statements, now: Date, batch: number
   return expired;
 }
 
-/**
- * Between marking ids and deleting their events: a delivery whose statement began before the ids were marked did not
- * see them, and would store the event again once its row is deleted. Taking, and at once releasing, a lock that waits for every insert in flight into the events
- * table closes that window; new deliveries wait for it only as long as the inserts already running, and never more
- * than its lock_timeout. PGlite runs one statement at a time: nothing can be in flight there.
- */
-async function waitForInsertsInFlight(store: Store, barrier: string): Promise<void> {
-  if (store.engine === "pglite") return;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await store.transaction((tx) => tx.exec(barrier));
-      return;
-    } catch (error) {
-      // Deliveries queue behind the waiting lock: it gives up quickly (lock_timeout) and tries again a little later.
-      if (sqlstateOf(error) !== LOCK_NOT_AVAILABLE || attempt >= BARRIER_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, BARRIER_RETRY_MS));
-    }
-  }
-}
-
 function pruneStatements(schemaName: string) {
   const schema = quoteIdent(schemaName);
   const rule = eligibility(schemaName);
@@ -184,8 +178,6 @@ function pruneStatements(schemaName: string) {
         ON CONFLICT (id) DO UPDATE SET keep_until = greatest(${schema}.pruned_event_ids.keep_until, excluded.keep_until)
       )
       SELECT id, to_json(received_at)#>>'{}' AS received_at FROM picked ORDER BY received_at, id`,
-
-    barrier: `SET LOCAL lock_timeout = '200ms'; LOCK TABLE ${schema}.events IN SHARE MODE;`,
 
     /**
      * Deletes the marked events that are still removable, with their runs and deliveries. Rows another transaction

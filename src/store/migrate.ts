@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { createPartitionsAhead } from "./partitions.js";
 import type { Queryable, Store } from "./store.js";
+import { sqlstateOf } from "./unavailable.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 const MIGRATION_FILE = /^(\d{4})-[a-z0-9-]+\.sql$/;
@@ -40,6 +42,23 @@ export interface MigrationSet {
   lockKey: string;
 }
 
+const DEADLOCK_DETECTED = "40P01";
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * A migration that changes a table in use may deadlock with a statement of a running process (a worker holding runs
+ * while it reads events); Postgres rolls one of the two back. When it is the migration, it runs again.
+ */
+async function retryDeadlocks<T>(apply: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await apply();
+    } catch (error) {
+      if (sqlstateOf(error) !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /**
  * Applies pending migrations, each in its own transaction under a transaction-level advisory lock,
  * so two processes starting at once apply each file exactly once. Returns the names applied.
@@ -62,27 +81,35 @@ export async function applyMigrations(store: Store, set: MigrationSet): Promise<
 
   const applied: string[] = [];
   for (const migration of loadMigrationFiles(set.directory)) {
-    const ran = await store.transaction(async (tx) => {
-      await lock(tx);
-      const done = await tx.query(`SELECT 1 FROM ${tracking} WHERE id = $1`, [migration.id]);
-      if (done.length > 0) return false;
-      await tx.exec(migration.sql.replaceAll("{{schema}}", schema));
-      await tx.query(`INSERT INTO ${tracking} (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
-      return true;
-    });
+    const apply = () =>
+      store.transaction(async (tx) => {
+        await lock(tx);
+        const done = await tx.query(`SELECT 1 FROM ${tracking} WHERE id = $1`, [migration.id]);
+        if (done.length > 0) return false;
+        // A migration may scan a large table (0010, 0011): not held to the time limit of ordinary statements.
+        await tx.exec(migration.sql.replaceAll("{{schema}}", schema), { longRunning: true });
+        await tx.query(`INSERT INTO ${tracking} (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
+        return true;
+      });
+    const ran = await retryDeadlocks(apply);
     if (ran) applied.push(migration.name);
   }
   return applied;
 }
 
-/** Applies the inbox's pending migrations to `store.schema`. Returns the names applied. */
-export function migrate(store: Store): Promise<string[]> {
-  return applyMigrations(store, {
+/**
+ * Applies the inbox's pending migrations to `store.schema`, then creates the month partitions around `now` that are
+ * missing. Returns the names of the migrations applied.
+ */
+export async function migrate(store: Store, now = new Date()): Promise<string[]> {
+  const applied = await applyMigrations(store, {
     directory: MIGRATIONS_DIR,
     schema: store.schema,
     trackingTable: "migrations",
     lockKey: `stripe_inbox.migrate.${store.schema}`,
   });
+  await createPartitionsAhead(store, now);
+  return applied;
 }
 
 /** The highest applied migration, or 0 when the schema has none yet. */

@@ -11,6 +11,8 @@ export interface PostgresStoreOptions {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 15_000;
+/** For a statement that scans a large table: still bounded, so that a server gone away is noticed. */
+const LONG_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 export function openPostgresStore({ connectionString, schema, poolSize = 4, onError }: PostgresStoreOptions): Store {
   const pool = new pg.Pool({
@@ -32,8 +34,9 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
     async <Row extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) => {
       const values = params as unknown[] | undefined;
       const name = options?.prepareAs;
-      const result =
-        name === undefined
+      const result = options?.longRunning
+        ? await target.query<Row>(longRunning({ text: sql, values: values ?? [] }))
+        : name === undefined
           ? await target.query<Row>(sql, values)
           : await target.query<Row>({ name, text: sql, values: values ?? [] });
       return result.rows;
@@ -44,8 +47,8 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
     schema,
     concurrency: poolSize,
     query,
-    exec: async (sql) => {
-      await pool.query(sql);
+    exec: async (sql, options) => {
+      await pool.query(execConfig(sql, options));
     },
     async transaction(fn) {
       const client = await pool.connect();
@@ -68,9 +71,9 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
           usable();
           return onClient(sql, params, options);
         },
-        exec: async (sql) => {
+        exec: async (sql, options) => {
           usable();
-          await client.query(sql);
+          await client.query(execConfig(sql, options));
         },
       };
       try {
@@ -94,4 +97,15 @@ export function openPostgresStore({ connectionString, schema, poolSize = 4, onEr
     },
     close: () => pool.end(),
   };
+}
+
+/** Several statements in one simple-protocol query; a long-running one gets the long time limit. */
+function execConfig(sql: string, options: QueryOptions | undefined): pg.QueryConfig {
+  return options?.longRunning ? longRunning({ text: sql }) : { text: sql };
+}
+
+/** node-postgres reads a query's own `query_timeout` before the pool's; its type declarations omit it. */
+function longRunning(config: pg.QueryConfig): pg.QueryConfig {
+  const timed: pg.QueryConfig & { query_timeout: number } = { ...config, query_timeout: LONG_QUERY_TIMEOUT_MS };
+  return timed;
 }

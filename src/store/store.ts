@@ -6,12 +6,14 @@ export interface Queryable {
     options?: QueryOptions,
   ): Promise<Row[]>;
   /** Runs several `;`-separated statements without parameters (migrations). */
-  exec(sql: string): Promise<void>;
+  exec(sql: string, options?: QueryOptions): Promise<void>;
 }
 
 export interface QueryOptions {
   /** Names a hot statement so that an engine that can keeps it prepared per connection (parsed and planned once). */
   prepareAs?: string;
+  /** A statement that reads a whole large table (a migration, a month's partition): no short client-side time limit. */
+  longRunning?: boolean;
 }
 
 export interface Store extends Queryable {

@@ -12,6 +12,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   return sqlstate === null || UNAVAILABLE_CLASSES.has(sqlstate.slice(0, 2));
 }
 
+/** SQLSTATE of a lock not taken within lock_timeout: the statements that set one try again a little later. */
+export const LOCK_NOT_AVAILABLE = "55P03";
+
 export function sqlstateOf(error: unknown): string | null {
   if (typeof error !== "object" || error === null) return null;
   const code = (error as { code?: unknown }).code;

@@ -69,6 +69,7 @@ export function executeRun(deps: ExecuteDeps, claimed: ClaimedRunRow): StartedRu
   const run = {
     eventId: claimed.event_id,
     handler: claimed.handler,
+    eventCreated: claimed.event_created,
     attempts: claimed.attempts,
     workerId: deps.workerId,
   };

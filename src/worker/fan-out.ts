@@ -18,11 +18,10 @@ export async function fanOutEvents(
     const events = await queries.takePendingEvents(tx, FAN_OUT_BATCH);
     if (events.length === 0) return 0;
     const runs: PlannedRun[] = [];
-    const dispatched: string[] = [];
-    const unhandled: string[] = [];
+    const fannedOut: Array<{ id: string; created: string; dispatched: boolean }> = [];
     for (const event of events) {
       const handlers = registry.forType(event.type);
-      (handlers.length > 0 ? dispatched : unhandled).push(event.id);
+      fannedOut.push({ id: event.id, created: event.created, dispatched: handlers.length > 0 });
       for (const handler of handlers) {
         runs.push({
           eventId: event.id,
@@ -34,7 +33,7 @@ export async function fanOutEvents(
       }
     }
     await queries.insertRuns(tx, runs, now);
-    await queries.markFannedOut(tx, dispatched, unhandled);
+    await queries.markFannedOut(tx, fannedOut);
     return events.length;
   });
 }

@@ -25,7 +25,12 @@ export function runReleaser(deps: {
 }): RunReleaser {
   const { store, queries, workerId, log } = deps;
   const keysOf = (rows: ClaimedRunRow[]) =>
-    rows.map((row) => ({ eventId: row.event_id, handler: row.handler, attempts: row.attempts }));
+    rows.map((row) => ({
+      eventId: row.event_id,
+      handler: row.handler,
+      eventCreated: row.event_created,
+      attempts: row.attempts,
+    }));
 
   return {
     async unstarted(claimed) {

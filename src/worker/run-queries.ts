@@ -7,8 +7,8 @@ export function runQueries(schemaName: string) {
   return {
     /** Events no worker has fanned out yet, locked so that concurrent workers take different ones. */
     async takePendingEvents(tx: Queryable, limit: number) {
-      return tx.query<{ id: string; type: string; created: Date | string; object_id: string | null }>(
-        `SELECT id, type, created, data_object_id AS object_id FROM ${schema}.events
+      return tx.query<{ id: string; type: string; created: string; object_id: string | null }>(
+        `SELECT id, type, created::text AS created, data_object_id AS object_id FROM ${schema}.events
           WHERE status = 'pending' ORDER BY received_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
         { prepareAs: "si_take_pending_events" },
@@ -22,24 +22,31 @@ export function runQueries(schemaName: string) {
          SELECT event_id, handler, max_attempts, $5, ordering_key, event_created
            FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $6::timestamptz[])
              AS r(event_id, handler, max_attempts, ordering_key, event_created)
-         ON CONFLICT (event_id, handler) DO NOTHING`,
+         -- The primary key on (event_id, handler) is each partition's: a run lands in its event's month.
+         ON CONFLICT DO NOTHING`,
         [
           runs.map((run) => run.eventId),
           runs.map((run) => run.handler),
           runs.map((run) => run.maxAttempts),
           runs.map((run) => run.orderingKey),
           now.toISOString(),
-          runs.map((run) => new Date(run.eventCreated).toISOString()),
+          runs.map((run) => run.eventCreated),
         ],
         { prepareAs: "si_insert_runs" },
       );
     },
 
-    async markFannedOut(tx: Queryable, dispatched: string[], unhandled: string[]) {
+    async markFannedOut(tx: Queryable, events: Array<{ id: string; created: string; dispatched: boolean }>) {
       await tx.query(
-        `UPDATE ${schema}.events SET status = CASE WHEN id = ANY($1::text[]) THEN 'dispatched' ELSE 'no_handler' END
-          WHERE id = ANY($1::text[]) OR id = ANY($2::text[])`,
-        [dispatched, unhandled],
+        `UPDATE ${schema}.events e SET status = CASE WHEN k.dispatched THEN 'dispatched' ELSE 'no_handler' END
+           FROM unnest($1::text[], $2::timestamptz[], $3::bool[]) AS k(id, created, dispatched)
+          -- The partition key lets Postgres look in the event's partition only.
+          WHERE e.id = k.id AND e.created = k.created`,
+        [
+          events.map((event) => event.id),
+          events.map((event) => event.created),
+          events.map((event) => event.dispatched),
+        ],
         { prepareAs: "si_mark_fanned_out" },
       );
     },
@@ -49,17 +56,24 @@ export function runQueries(schemaName: string) {
      * skipped; a crashed worker's claims come back when their lease expires. An ordered run waits while an
      * earlier event about the same object is not finished, or not yet fanned out into runs: another worker may be
      * fanning out the batch that holds it right now.
+     *
+     * `anyOrdered` says whether any of the handlers is ordered. When none is, their runs carry no ordering key and
+     * the statement leaves out the order check: its subqueries would name every month's partitions of both tables
+     * again, which Postgres (and PGlite, which plans each statement afresh) pays for in planning. Runs made while a
+     * handler was ordered and claimed after it no longer is run as the handler is configured now: unordered.
      */
     async claimRuns(
       db: Queryable,
-      claim: { handlers: string[]; limit: number; workerId: string; now: Date; leaseMs: number },
+      claim: { handlers: string[]; anyOrdered: boolean; limit: number; workerId: string; now: Date; leaseMs: number },
     ) {
       // The limit is written into the statement, one prepared statement per value: with LIMIT as a parameter the
       // generic plan assumes a tenth of the table and joins the update through a seq scan of every run
       // (EXPLAIN of the generic plan at 10,000 runs: hash join over all of them instead of 4 key lookups).
       const limit = Math.max(1, Math.trunc(claim.limit));
       // Runs that wait behind an earlier one about the same object (see above), for both kinds of claimable run.
-      const inOrder = `(r.ordering_key IS NULL OR NOT EXISTS (
+      const inOrder = !claim.anyOrdered
+        ? "true"
+        : `(r.ordering_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${schema}.handler_runs p
                WHERE p.handler = r.handler AND p.ordering_key = r.ordering_key
                  AND p.status NOT IN ('succeeded', 'dead')
@@ -72,13 +86,13 @@ export function runQueries(schemaName: string) {
       // planner uses them): expired leases first, then due runs. Each stops after `limit` rows.
       return db.query<ClaimedRunRow>(
         `WITH expired AS (
-           SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
+           SELECT r.event_id, r.handler, r.event_created FROM ${schema}.handler_runs r
             WHERE r.status = 'running' AND r.locked_until < $2 AND r.handler = ANY($1::text[]) AND ${inOrder}
             ORDER BY r.locked_until
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED
          ), ready AS (
-           SELECT r.event_id, r.handler FROM ${schema}.handler_runs r
+           SELECT r.event_id, r.handler, r.event_created FROM ${schema}.handler_runs r
             WHERE r.status IN ('pending', 'failed') AND r.run_at <= $2 AND r.handler = ANY($1::text[]) AND ${inOrder}
             ORDER BY r.run_at
             LIMIT ${limit}
@@ -89,16 +103,19 @@ export function runQueries(schemaName: string) {
          UPDATE ${schema}.handler_runs r
             SET status = 'running', attempts = r.attempts + 1, locked_by = $3, locked_until = $4, started_at = $2
            FROM due
-          WHERE r.event_id = due.event_id AND r.handler = due.handler
-         RETURNING r.event_id, r.handler, r.attempts, r.max_attempts, r.attempts_before_replay,
-                   (SELECT e.payload::text FROM ${schema}.events e WHERE e.id = r.event_id) AS payload`,
+          -- The partition keys let Postgres look in one partition of each table, not in every one.
+          WHERE r.event_id = due.event_id AND r.handler = due.handler AND r.event_created = due.event_created
+         RETURNING r.event_id, r.handler, r.event_created::text AS event_created, r.attempts, r.max_attempts,
+                   r.attempts_before_replay,
+                   (SELECT e.payload::text FROM ${schema}.events e
+                     WHERE e.id = r.event_id AND e.created = r.event_created) AS payload`,
         [
           claim.handlers,
           claim.now.toISOString(),
           claim.workerId,
           new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
         ],
-        { prepareAs: `si_claim_runs_${limit}` },
+        { prepareAs: `si_claim_runs_${claim.anyOrdered ? "" : "unordered_"}${limit}` },
       );
     },
 
@@ -107,9 +124,20 @@ export function runQueries(schemaName: string) {
      * minute): planned on the statistics of a nearly empty table, the claim became a bitmap scan of every due run
      * and of the whole primary key, then a sort: O(runs) per claim (auto_explain at 10,000 runs: 3.7 ms, 21,000
      * index entries read, to claim 4).
+     *
+     * The claim plans each partition on its own statistics. ANALYZE of a partitioned table samples the whole tree and
+     * then each partition again; only the partitions changed since their last ANALYZE are analysed here.
      */
     async refreshStatistics(store: Queryable) {
-      await store.query(`ANALYZE ${schema}.handler_runs, ${schema}.events`);
+      const changed = await store.query<{ partition: string }>(
+        `SELECT c.relname AS partition FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+          WHERE i.inhparent IN ($1::regclass, $2::regclass)
+            AND (coalesce(s.n_mod_since_analyze, 1) > 0 OR c.reltuples < 0)`,
+        [`${schema}.handler_runs`, `${schema}.events`],
+      );
+      if (changed.length === 0) return;
+      await store.query(`ANALYZE ${changed.map(({ partition }) => `${schema}.${quoteIdent(partition)}`).join(", ")}`);
     },
 
     /** Inside the run's transaction: holds the row for the handler's duration, if this claim is still ours. */
@@ -118,9 +146,10 @@ export function runQueries(schemaName: string) {
       // Postgres, which rolls it back and releases the run for another worker.
       const rows = await tx.query(
         `SELECT set_config('idle_in_transaction_session_timeout', $5, true) FROM ${schema}.handler_runs
-          WHERE event_id = $1 AND handler = $2 AND attempts = $3 AND locked_by = $4 AND status = 'running'
+          WHERE event_id = $1 AND handler = $2 AND event_created = $6 AND attempts = $3 AND locked_by = $4
+            AND status = 'running'
           FOR UPDATE`,
-        [run.eventId, run.handler, run.attempts, run.workerId, String(Math.ceil(idleTimeoutMs))],
+        [run.eventId, run.handler, run.attempts, run.workerId, String(Math.ceil(idleTimeoutMs)), run.eventCreated],
         { prepareAs: "si_lock_own_run" },
       );
       return rows.length === 1;
@@ -130,8 +159,8 @@ export function runQueries(schemaName: string) {
       await tx.query(
         `UPDATE ${schema}.handler_runs
             SET status = 'succeeded', finished_at = $3, locked_by = NULL, locked_until = NULL
-          WHERE event_id = $1 AND handler = $2`,
-        [run.eventId, run.handler, now.toISOString()],
+          WHERE event_id = $1 AND handler = $2 AND event_created = $4`,
+        [run.eventId, run.handler, now.toISOString(), run.eventCreated],
         { prepareAs: "si_mark_succeeded" },
       );
     },
@@ -150,10 +179,11 @@ export function runQueries(schemaName: string) {
       return store.query<{ event_id: string; handler: string; attempts: number }>(
         `UPDATE ${schema}.handler_runs r
             SET status = 'succeeded', finished_at = $5, locked_by = NULL, locked_until = NULL
-           FROM unnest($1::text[], $2::text[], $3::int[]) AS k(event_id, handler, attempts)
+           FROM unnest($1::text[], $2::text[], $3::int[], $6::timestamptz[]) AS k(event_id, handler, attempts, event_created)
           -- locked_by is cleared whenever a run leaves 'running'. Not naming the status keeps the planner on
           -- the primary key: with it, a scan of every running run in the lease index looked cheaper.
-          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.attempts = k.attempts AND r.locked_by = $4
+          WHERE r.event_id = k.event_id AND r.handler = k.handler AND r.event_created = k.event_created
+            AND r.attempts = k.attempts AND r.locked_by = $4
          RETURNING r.event_id, r.handler, r.attempts`,
         [
           runs.map((run) => run.eventId),
@@ -161,6 +191,7 @@ export function runQueries(schemaName: string) {
           runs.map((run) => run.attempts),
           workerId,
           now.toISOString(),
+          runs.map((run) => run.eventCreated),
         ],
         { prepareAs: "si_mark_succeeded_batch" },
       );
@@ -177,7 +208,7 @@ export function runQueries(schemaName: string) {
             SET status = CASE WHEN $5::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
                 run_at = coalesce($5::timestamptz, run_at), last_error = $6, last_error_stack = $7,
                 finished_at = $8, locked_by = NULL, locked_until = NULL
-          WHERE event_id = $1 AND handler = $2 AND attempts = $3 AND locked_by = $4`,
+          WHERE event_id = $1 AND handler = $2 AND event_created = $9 AND attempts = $3 AND locked_by = $4`,
         [
           run.eventId,
           run.handler,
@@ -187,6 +218,7 @@ export function runQueries(schemaName: string) {
           failure.message,
           failure.stack,
           failure.now.toISOString(),
+          run.eventCreated,
         ],
         { prepareAs: "si_mark_failed" },
       );
@@ -253,17 +285,22 @@ export type RunQueries = ReturnType<typeof runQueries>;
 export interface RunKey {
   eventId: string;
   handler: string;
+  /**
+   * The run's partition key: statements that name it look in one partition, not in every month's. Selected as text
+   * and passed back as it came, so it matches the stored value to the microsecond.
+   */
+  eventCreated: string;
 }
 
 export interface PlannedRun extends RunKey {
   maxAttempts: number;
   orderingKey: string | null;
-  eventCreated: Date | string;
 }
 
 export interface ClaimedRunRow {
   event_id: string;
   handler: string;
+  event_created: string;
   /** Every attempt so far, this one included, across replays. */
   attempts: number;
   /** The attempts each replay allows afresh (the handler's retry policy when the run was made). */

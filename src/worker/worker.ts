@@ -177,6 +177,7 @@ export function createWorker(options: WorkerOptions): Worker {
     // One statement, atomic on its own: no transaction around it.
     const claimed = await queries.claimRuns(store, {
       handlers: claimable.names,
+      anyOrdered: claimable.names.some((name) => registry.get(name)?.ordered ?? true),
       limit: free,
       workerId: id,
       now: now(),

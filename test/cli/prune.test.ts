@@ -143,7 +143,8 @@ describe("stripe-inbox prune", () => {
       args: ["--retention", "30d"],
     });
     expect(serve.output()).toContain("retention: 30d (handled events older than that are removed");
-    expect(serve.output()).toMatch(/"retention":"30d".*"msg":"listening"/);
+    // The log line is written asynchronously; the banner synchronously.
+    await expect.poll(() => serve?.output(), { timeout: 5_000 }).toMatch(/"retention":"30d".*"msg":"listening"/);
     const bodies = [eventBody({ type: "customer.created" }), eventBody({ type: "customer.updated" })];
     const post = async (body: string) => {
       const response = await fetch(serve?.url as string, { method: "POST", headers: signedHeaders(body), body });

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbox, type Inbox } from "../../src/create-inbox.js";
 import { prune } from "../../src/retention/prune.js";
+import { monthStart, partitionName } from "../../src/store/partitions.js";
 import { eventBody, SECRET } from "../support/events.js";
 import { ENGINES } from "../support/stores.js";
 import { deliver, openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
 
 const EVENTS = 300;
+const DAY = 86_400_000;
 
 describe.each(ENGINES)("prune while receiving and workers run, on %s", (engine) => {
   let db: WorkerTestDb | undefined;
@@ -15,7 +17,11 @@ describe.each(ENGINES)("prune while receiving and workers run, on %s", (engine) 
     await db?.cleanup();
   });
 
-  it("loses nothing: every acknowledged event is handled exactly once, and redeliveries stay duplicates", async () => {
+  /**
+   * 300 events received while prune runs again and again. With `months`, the events are dated (Stripe's created) in
+   * the next two months and prune runs on a clock past them: whole months are dropped as soon as all of theirs is done.
+   */
+  const loadWhilePruning = async (months: boolean) => {
     db = await openWorkerTestDb(engine);
     const attempts = new Map<string, number>();
     const succeeded = new Map<string, number>();
@@ -38,16 +44,24 @@ describe.each(ENGINES)("prune while receiving and workers run, on %s", (engine) 
       eventBody({
         id: `evt_load_${String(index).padStart(5, "0")}${index % 5 === 0 ? "0" : "1"}`,
         type: "customer.created",
+        ...(months && { created: Math.floor(monthStart(new Date(), 1 + (index % 2)).getTime() / 1000) + index }),
       }),
     );
+    const pruneNow = () => {
+      if (!months) return { before: new Date() };
+      const now = new Date(monthStart(new Date(), 3).getTime() + DAY);
+      return { before: new Date(now.getTime() - 1000), now };
+    };
+    const dropped: string[] = [];
     const acked: string[] = [];
     let receiving = true;
     let prunes = 0;
     let pruned = 0;
     const pruning = (async () => {
       while (receiving) {
-        const result = await prune(store, { before: new Date(), batchSize: 20 });
+        const result = await prune(store, { ...pruneNow(), batchSize: 20 });
         pruned += result.events;
+        dropped.push(...result.partitions);
         prunes++;
       }
     })();
@@ -66,7 +80,7 @@ describe.each(ENGINES)("prune while receiving and workers run, on %s", (engine) 
     await expect.poll(() => succeeded.size, { timeout: 30_000 }).toBe(EVENTS);
     receiving = false;
     await pruning;
-    await prune(store, { before: new Date() });
+    dropped.push(...(await prune(store, pruneNow())).partitions);
 
     // The prunes started while deliveries arrived removed events (on a loaded machine, PGlite may manage one).
     expect(prunes).toBeGreaterThan(0);
@@ -81,5 +95,20 @@ describe.each(ENGINES)("prune while receiving and workers run, on %s", (engine) 
               (SELECT count(*) FROM ${schema}.pruned_event_ids)::int AS ids`,
     );
     expect(left).toEqual({ events: 0, runs: 0, ids: EVENTS });
+    return dropped;
+  };
+
+  it("loses nothing: every acknowledged event is handled exactly once, and redeliveries stay duplicates", async () => {
+    await loadWhilePruning(false);
+  });
+
+  it("loses nothing when whole months are dropped while events of those months arrive and are handled", async () => {
+    const dropped = await loadWhilePruning(true);
+    const handledMonths = [1, 2].map((ahead) => monthStart(new Date(), ahead));
+    expect(dropped).toEqual(
+      expect.arrayContaining(
+        handledMonths.flatMap((month) => [partitionName("events", month), partitionName("handler_runs", month)]),
+      ),
+    );
   });
 });

@@ -54,8 +54,9 @@ describe("the indexes of migration 0006 on Postgres", () => {
     expect(bySearch.data).toHaveLength(10);
     expect(plans).toHaveLength(2);
     for (const plan of plans) {
-      expect(plan).toContain("events_data_object_id_idx");
-      expect(plan).not.toMatch(/Seq Scan on events/);
+      expect(plan).toMatch(/events_\w*data_object_id_idx/);
+      // The rows are in the first partition (migration 0012); the month partitions are empty, and read as such.
+      expect(plan).not.toMatch(/Seq Scan on events_before/);
     }
   });
 
@@ -64,15 +65,15 @@ describe("the indexes of migration 0006 on Postgres", () => {
     const page = await searchEvents(explaining(db.store, plans), { status: "dead", limit: 50 });
     expect(page.data).toHaveLength(50);
     expect(page.data.every((event) => event.status === "dead")).toBe(true);
-    expect(plans[0]).toContain("handler_runs_dead_idx");
-    expect(plans[0]).not.toMatch(/Seq Scan on events/);
+    expect(plans[0]).toMatch(/handler_runs_\w*dead_idx/);
+    expect(plans[0]).not.toMatch(/Seq Scan on events_before/);
   });
 
   it("counts the dead runs through handler_runs_dead_idx, not a scan of every run", async () => {
     const plans: string[] = [];
     const state = await readQueueState(explaining(db.store, plans));
     expect(state.runs.dead).toBe(200);
-    expect(plans[0]).toContain("handler_runs_dead_idx");
-    expect(plans[0]).not.toMatch(/Seq Scan on handler_runs/);
+    expect(plans[0]).toMatch(/handler_runs_\w*dead_idx/);
+    expect(plans[0]).not.toMatch(/Seq Scan on handler_runs_before/);
   });
 });

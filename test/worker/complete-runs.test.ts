@@ -9,6 +9,8 @@ import { runQueries } from "../../src/worker/run-queries.js";
 import { openTestStore, POSTGRES_URL, type TestStore } from "../support/stores.js";
 
 const WORKER = "worker-under-test";
+/** The events' created, the runs' partition key: completions name it. */
+const CREATED = "2026-01-01T00:00:00.000Z";
 const silent = pino({ level: "silent" });
 
 describe("the completer of runs with deferred writes (postgres)", () => {
@@ -26,19 +28,20 @@ describe("the completer of runs with deferred writes (postgres)", () => {
     const schema = `"${db.config.schema}"`;
     await db.store.query(
       `INSERT INTO ${schema}.events (id, type, object, created, livemode, payload, received_at, status)
-       VALUES ($1, 'customer.updated', 'event', now(), false, '{}', now(), 'dispatched')`,
-      [eventId],
+       VALUES ($1, 'customer.updated', 'event', $2, false, '{}', now(), 'dispatched')`,
+      [eventId, CREATED],
     );
     await db.store.query(
       `INSERT INTO ${schema}.handler_runs
          (event_id, handler, status, attempts, max_attempts, run_at, locked_by, locked_until, event_created)
-       VALUES ($1, 'h', 'running', $2, 10, now(), $3, now() + interval '5 minutes', now())`,
-      [eventId, attempts, WORKER],
+       VALUES ($1, 'h', 'running', $2, 10, now(), $3, now() + interval '5 minutes', $4)`,
+      [eventId, attempts, WORKER, CREATED],
     );
   };
   const bump = (eventId: string, attempts: number): FinishedRun => ({
     eventId,
     handler: "h",
+    eventCreated: CREATED,
     attempts,
     writes: [
       {
@@ -118,6 +121,7 @@ describe("the completer of runs with deferred writes (postgres)", () => {
     const run = (eventId: string): FinishedRun => ({
       eventId,
       handler: "h",
+      eventCreated: CREATED,
       attempts: 1,
       writes: [{ writer: deadlocking as BatchWriter<unknown>, item: eventId }],
     });
