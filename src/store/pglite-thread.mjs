@@ -5,6 +5,7 @@
 // same way from src/ in tests and from dist/ in the package.
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
+import { preparedStatements } from "./pglite-prepared.mjs";
 
 const port = parentPort;
 if (!port) throw new Error("pglite-thread.mjs runs as a worker thread of src/store/pglite.ts");
@@ -80,6 +81,31 @@ async function main() {
     return;
   }
   port?.postMessage({ id: 0, ok: true });
+  const prepared = preparedStatements(db);
+
+  /**
+   * A named statement runs under PGlite's own locks, as its query() would. Outside our transactions it also takes the
+   * transaction lock, so it waits for an open transaction to end instead of running inside it; in one, it checks
+   * that the transaction is still open once its turn comes (a COMMIT may have been queued before it).
+   * @param {{ sql: string, params?: unknown[], prepareAs: string }} message @param {import("@electric-sql/pglite").Transaction | undefined} tx
+   */
+  async function queryPrepared({ sql, params = [], prepareAs }, tx) {
+    const run = async () => {
+      await db._checkReady();
+      if (tx?.closed) throw new Error("Transaction is closed");
+      try {
+        const rows = await prepared.query(prepareAs, sql, params, tx !== undefined);
+        // A statement on its own is durable once it returns, as after query(); a transaction's are at its COMMIT.
+        if (!tx) await db.syncToFs();
+        return rows;
+      } catch (error) {
+        // query() names the statement on its errors as well.
+        if (error instanceof Error) Object.assign(error, { query: sql });
+        throw error;
+      }
+    };
+    return tx ? db.runExclusive(run) : db._runExclusiveTransaction(() => db.runExclusive(run));
+  }
 
   port?.on("message", (message) => {
     const { id, op, txId } = message;
@@ -88,6 +114,7 @@ async function main() {
       case "query":
         return answer(id, async () => {
           if (!target) throw new Error(`transaction ${txId} is not open`);
+          if (message.prepareAs !== undefined) return queryPrepared(message, transactions.get(txId)?.tx);
           return (await target.query(message.sql, message.params)).rows;
         });
       case "exec":

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { lockDataDir } from "./datadir-lock.js";
-import type { Queryable, Store } from "./store.js";
+import type { Queryable, QueryOptions, Store } from "./store.js";
 
 export interface PgliteStoreOptions {
   dataDir: string;
@@ -36,8 +36,8 @@ export async function openPgliteStore({ dataDir, schema }: PgliteStoreOptions): 
 
   let nextTransaction = 1;
   const queryable = (txId?: number): Queryable => ({
-    query: async <Row extends object>(sql: string, params?: readonly unknown[]) =>
-      (await client.request({ op: "query", sql, params, txId })) as Row[],
+    query: async <Row extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+      (await client.request({ op: "query", sql, params, txId, prepareAs: options?.prepareAs })) as Row[],
     exec: async (sql) => {
       await client.request({ op: "exec", sql, txId });
     },
