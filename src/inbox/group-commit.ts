@@ -1,7 +1,8 @@
 /**
  * Group commit: requests that arrive while earlier batches are committing share the next transaction,
- * so throughput is not capped at one fsync per request. A batch starts as soon as a slot is free; under
- * load, batches grow by themselves to the number of requests that arrived during one commit.
+ * so throughput is not capped at one fsync per request. A batch starts as soon as a slot is free (or, with
+ * `gatherTurn`, at the end of the event loop's turn); under load, batches grow by themselves to the number of
+ * requests that arrived during one commit.
  */
 export interface GroupCommitOptions<Item, Result> {
   /** Batches committing at once (the store's concurrency). */
@@ -11,6 +12,11 @@ export interface GroupCommitOptions<Item, Result> {
   commit(batch: Item[]): Promise<Array<Result | Error>>;
   /** Sees every batch size, for the batch-size metric. */
   onBatch?: (size: number) => void;
+  /**
+   * Start a batch only once the current turn of the event loop is over, so that items submitted in one turn (the
+   * requests read from the sockets of one poll) share it, instead of the first one taking a free slot alone.
+   */
+  gatherTurn?: boolean;
 }
 
 export interface GroupCommit<Item, Result> {
@@ -29,6 +35,7 @@ export function createGroupCommit<Item, Result>(options: GroupCommitOptions<Item
   const queue: Pending<Item, Result>[] = [];
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
+  let startScheduled = false;
 
   const startBatches = () => {
     while (inFlight < options.maxInFlight && queue.length > 0) {
@@ -60,11 +67,20 @@ export function createGroupCommit<Item, Result>(options: GroupCommitOptions<Item
     }
   };
 
+  const startAfterTurn = () => {
+    startScheduled = false;
+    startBatches();
+  };
+
   return {
     submit: (item) =>
       new Promise<Result>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        startBatches();
+        if (!options.gatherTurn) startBatches();
+        else if (!startScheduled) {
+          startScheduled = true;
+          setImmediate(startAfterTurn);
+        }
       }),
     drain: () =>
       inFlight === 0 && queue.length === 0

@@ -121,6 +121,7 @@ function createRowRecorder(
   return createGroupCommit<DeliveryAttempt, RecordedDelivery>({
     maxInFlight: store.concurrency,
     maxBatchSize: MAX_BATCH,
+    gatherTurn: true,
     ...(onBatch && { onBatch }),
     async commit(batch) {
       try {
@@ -211,7 +212,9 @@ WITH attempt AS (
          body_offset, body_length, received_at)
   -- An event pruned by retention is still a duplicate while its id is kept: one primary-key probe per event.
   WHERE NOT EXISTS (SELECT 1 FROM ${schema}.pruned_event_ids p WHERE p.id = e.id)
-  ON CONFLICT (id) DO NOTHING
+  -- events is partitioned by created, which is signed and the same in every delivery of an event: an id always lands
+  -- in the same partition, whose primary key on id makes this an exact dedupe (migration 0012).
+  ON CONFLICT DO NOTHING
   RETURNING id
 ), first_attempt AS (
   SELECT event_id, min(ord) AS ord FROM attempt WHERE event_id IS NOT NULL GROUP BY event_id

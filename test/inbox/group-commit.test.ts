@@ -60,6 +60,25 @@ describe("group commit", () => {
     await expect(c).rejects.toThrow("refused");
   });
 
+  it("with gatherTurn, puts what is submitted in one turn of the event loop into one batch", async () => {
+    const { calls, commit } = controlledCommits();
+    const group = createGroupCommit({ maxInFlight: 2, maxBatchSize: 3, commit, gatherTurn: true });
+    const first = [1, 2, 3, 4].map((n) => group.submit(n));
+    expect(calls).toEqual([]);
+    await tick();
+    // Both slots were free: without gatherTurn, 1 would have gone alone into the first.
+    expect(calls.map((call) => call.batch)).toEqual([[1, 2, 3], [4]]);
+    const later = group.submit(5);
+    calls[0]?.release();
+    calls[1]?.release();
+    expect(await Promise.all(first)).toEqual([10, 20, 30, 40]);
+    await tick();
+    expect(calls.map((call) => call.batch)).toEqual([[1, 2, 3], [4], [5]]);
+    calls[2]?.release();
+    expect(await later).toBe(50);
+    await group.drain();
+  });
+
   it("drains: resolves once everything submitted has settled", async () => {
     const { calls, commit } = controlledCommits();
     const group = createGroupCommit({ maxInFlight: 1, maxBatchSize: 10, commit });

@@ -48,3 +48,27 @@ describe("bodies Stripe could never have sent", () => {
     expect(refusal(Buffer.from('{"id": "evt_1",')).code).toBe("payload_malformed");
   });
 });
+
+describe("nesting", () => {
+  /** An event whose data.object.deep is a string in `levels` arrays: the body nests 3 + `levels` levels deep. */
+  const nestedEvent = (levels: number, text = "") =>
+    Buffer.from(
+      eventBody({ data: { object: { id: "cus_1", deep: "DEEP" } } }).replace(
+        '"DEEP"',
+        `${"[".repeat(levels)}${JSON.stringify(text)}${"]".repeat(levels)}`,
+      ),
+    );
+
+  it("accepts 512 levels and refuses 513 with payload_not_event", () => {
+    expect(parseEvent(nestedEvent(509)).envelope.type).toBe("customer.created");
+    const answer = refusal(nestedEvent(510));
+    expect(answer).toMatchObject({ code: "payload_not_event", status: 400 });
+    expect(answer.message).toMatch(/nests deeper than 512 levels/);
+  });
+
+  it("counts no bracket inside a string, escaped quotes and multi-byte characters included", () => {
+    const brackets = `[{ " [[ é 東 🎉 \\ ${"[".repeat(600)} \\" {`;
+    expect(parseEvent(nestedEvent(509, brackets)).envelope.type).toBe("customer.created");
+    expect(refusal(nestedEvent(510, brackets)).code).toBe("payload_not_event");
+  });
+});
