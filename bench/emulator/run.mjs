@@ -2,11 +2,12 @@
 // `--data`, and paging through a 10,000-object list. Prints figures; passes or fails on nothing but errors.
 //   npm run build && npm run bench:emulator
 //   BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_WARMUP=2 BENCH_DURATION=5 BENCH_LIST_SIZE=10000 BENCH_CPU_PROF=dir
-//   BENCH_ONLY=bare,memory,data,journal,list
+//   BENCH_ONLY=bare,memory,data,journal,list,clock BENCH_CLOCK_SUBSCRIPTIONS=1000
 import { createRate } from "./create-rate.mjs";
 import { journalWriteCost } from "./journal-write.mjs";
 import { fillTo, walk } from "./pagination.mjs";
 import { startTarget } from "./targets.mjs";
+import { describeTestClockYear, testClockYear } from "./test-clock.mjs";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2);
@@ -121,4 +122,9 @@ if (!only || only.includes("list")) {
   } finally {
     await target.stop();
   }
+}
+
+if (!only || only.includes("clock")) {
+  const subscriptions = Number(process.env.BENCH_CLOCK_SUBSCRIPTIONS ?? 1000);
+  console.log(describeTestClockYear(await testClockYear({ subscriptions })));
 }

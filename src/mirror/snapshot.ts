@@ -56,11 +56,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The snapshot in a Stripe event, or null when the event carries none: thin (v2) events, objects without an id
- * (`balance`, an upcoming invoice), object names that are not Stripe's.
+ * (`balance`), an upcoming invoice (a preview of one not yet created, whatever id it shows), object names that are
+ * not Stripe's.
  */
 export function snapshotOf(event: unknown): ObjectSnapshot | null {
   if (!isRecord(event) || event.object !== "event" || typeof event.id !== "string") return null;
   if (typeof event.created !== "number" || typeof event.type !== "string") return null;
+  if (event.type === "invoice.upcoming") return null;
   const object = isRecord(event.data) ? event.data.object : undefined;
   if (!isRecord(object) || typeof object.object !== "string" || typeof object.id !== "string" || object.id === "")
     return null;

@@ -74,6 +74,7 @@ describe("subscriptions and invoices", () => {
       "charge.succeeded",
       "payment_intent.succeeded",
       "charge.updated",
+      "invoice_payment.paid",
       "invoice.paid",
       "invoice.payment_succeeded",
       "customer.subscription.updated",

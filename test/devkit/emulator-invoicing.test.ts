@@ -26,6 +26,58 @@ function clientAt(apiVersion: string): Stripe {
   });
 }
 
+describe("invoice previews", () => {
+  it("previews a subscription's next renewal and a customer's pending items, storing nothing and emitting nothing", async () => {
+    const customer = await ctx.stripe.customers.create({
+      payment_method: "pm_card_visa",
+      invoice_settings: { default_payment_method: "pm_card_visa" },
+    });
+    const price = await ctx.stripe.prices.create({
+      currency: "usd",
+      unit_amount: 1200,
+      recurring: { interval: "month" },
+      product_data: { name: "Seat" },
+    });
+    const subscription = await ctx.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 3 }],
+    });
+    const period = subscription.items.data[0] as Stripe.SubscriptionItem;
+    let renewal: Stripe.Invoice | undefined;
+    const emitted = await typesEmittedBy(ctx.emulator, async () => {
+      renewal = await ctx.stripe.invoices.createPreview({ subscription: subscription.id });
+    });
+    expect(emitted).toEqual([]);
+    expect(renewal).toMatchObject({
+      billing_reason: "upcoming",
+      status: "draft",
+      amount_due: 3600,
+      customer: customer.id,
+    });
+    expect(renewal?.id).toMatch(/^upcoming_in_/);
+    expect(renewal?.lines.data[0]?.period.start).toBe(period.current_period_end);
+    await expect(ctx.stripe.invoices.retrieve(renewal?.id as string)).rejects.toMatchObject({ statusCode: 404 });
+
+    await ctx.stripe.invoiceItems.create({ customer: customer.id, amount: 500, currency: "usd" });
+    const oneOff = await ctx.stripe.invoices.createPreview({ customer: customer.id });
+    expect(oneOff).toMatchObject({ amount_due: 500, billing_reason: "manual" });
+  });
+
+  it("says what a preview cannot show, and that there is nothing to invoice", async () => {
+    const customer = await ctx.stripe.customers.create({});
+    await expect(ctx.stripe.invoices.createPreview({ customer: customer.id })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "invoice_no_customer_line_items",
+    });
+    await expect(
+      ctx.stripe.invoices.createPreview({
+        customer: customer.id,
+        subscription_details: { cancel_at_period_end: true },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: "subscription_details" });
+  });
+});
+
 describe("invoice items and one-off invoices", () => {
   it("takes pending items onto a draft, finalizes it with a number and pays it: Stripe's event sequence", async () => {
     const { customer, item } = await customerWithPendingItem();
@@ -48,6 +100,7 @@ describe("invoice items and one-off invoices", () => {
       "charge.succeeded",
       "payment_intent.succeeded",
       "charge.updated",
+      "invoice_payment.paid",
       "invoice.paid",
       "invoice.payment_succeeded",
     ]);

@@ -120,6 +120,7 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.invoices.listLineItems(subscription.latest_invoice as string);
   await stripe.invoices.list({ limit: 3 });
   await stripe.invoices.search({ query: "total>0" });
+  await stripe.invoices.createPreview({ subscription: subscription.id });
   const unpaid = await stripe.customers.create({});
   const open = await stripe.subscriptions.create({
     customer: unpaid.id,
@@ -138,6 +139,8 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.invoices.update(draft.id, { metadata: { order: "9" } });
   await stripe.invoices.finalizeInvoice(draft.id);
   await stripe.invoices.pay(draft.id, { payment_method: "pm_card_visa" });
+  const [payment] = (await stripe.invoicePayments.list({ invoice: draft.id, status: "paid" })).data;
+  await stripe.invoicePayments.retrieve(payment?.id as string);
   const billed = await stripe.invoices.create({
     customer: payer.id,
     collection_method: "send_invoice",

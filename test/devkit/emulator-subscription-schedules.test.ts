@@ -207,8 +207,9 @@ describe("subscription schedules", () => {
       ],
     });
     const types = await typesEmittedBy(ctx.emulator, () => advance(FEBRUARY_2024 + DAY));
-    expect(types.slice(0, 5)).toEqual([
+    expect(types.slice(0, 6)).toEqual([
       "test_helpers.test_clock.advancing",
+      "invoice.upcoming",
       "customer.subscription.updated",
       "subscription_schedule.updated",
       "customer.subscription.updated",
@@ -251,6 +252,8 @@ describe("subscription schedules", () => {
     expect(notice).toEqual([
       "test_helpers.test_clock.advancing",
       "subscription_schedule.expiring",
+      // Released, the subscription goes on: its renewal is announced the same day.
+      "invoice.upcoming",
       "test_helpers.test_clock.ready",
     ]);
     const end = await typesEmittedBy(ctx.emulator, () => advance(FEBRUARY_2024));

@@ -109,6 +109,7 @@ describe("test clocks", () => {
     });
     expect(types).toEqual([
       "test_helpers.test_clock.advancing",
+      "invoice.upcoming",
       "customer.subscription.updated",
       "invoice.created",
       "invoice.finalized",
@@ -116,6 +117,7 @@ describe("test clocks", () => {
       "charge.succeeded",
       "payment_intent.succeeded",
       "charge.updated",
+      "invoice_payment.paid",
       "invoice.paid",
       "invoice.payment_succeeded",
       "test_helpers.test_clock.ready",
@@ -179,6 +181,7 @@ describe("test clocks", () => {
     const warned = await typesEmittedBy(ctx.emulator, () => advance(clock, JANUARY_2024 + 12 * DAY));
     expect(warned).toEqual([
       "test_helpers.test_clock.advancing",
+      "invoice.upcoming",
       "customer.subscription.trial_will_end",
       "test_helpers.test_clock.ready",
     ]);
@@ -194,6 +197,36 @@ describe("test clocks", () => {
     const active = await ctx.stripe.subscriptions.retrieve(subscription.id);
     expect(active).toMatchObject({ status: "active" });
     expect(active.items.data[0]?.current_period_start).toBe(JANUARY_2024 + 14 * DAY);
+  });
+
+  it("announces a renewal seven days ahead with invoice.upcoming: the invoice it will create, not stored", async () => {
+    const { clock, customer } = await customerOnClock();
+    const subscription = await ctx.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthlyPrice()).id, quantity: 2 }],
+    });
+    const quiet = await typesEmittedBy(ctx.emulator, () => advance(clock, utc(2024, 1, 24)));
+    expect(quiet).not.toContain("invoice.upcoming");
+    const since = ctx.emulator.events().length;
+    await advance(clock, utc(2024, 1, 26));
+    const notices = ctx.emulator
+      .events()
+      .slice(since)
+      .filter((event) => event.type === "invoice.upcoming");
+    expect(notices).toHaveLength(1);
+    const notice = notices[0] as Stripe.Event;
+    expect(notice.created).toBe(utc(2024, 1, 25));
+    const preview = notice.data.object as Stripe.Invoice;
+    expect(preview).toMatchObject({
+      billing_reason: "upcoming",
+      status: "draft",
+      amount_due: 3000,
+      customer: customer.id,
+      parent: { subscription_details: { subscription: subscription.id } },
+    });
+    expect(preview.id).toMatch(/^upcoming_in_/);
+    expect(preview.lines.data[0]?.period).toEqual({ start: utc(2024, 2), end: utc(2024, 3) });
+    await expect(ctx.stripe.invoices.retrieve(preview.id as string)).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it("ends a subscription set to cancel at its period's end when the clock passes it", async () => {

@@ -82,6 +82,7 @@ describe("the offline loop: emulator, register, serve with handlers and the mirr
       "charge.succeeded",
       "payment_intent.succeeded",
       "charge.updated",
+      "invoice_payment.paid",
       "invoice.paid",
       "invoice.payment_succeeded",
       "customer.subscription.updated",

@@ -14,8 +14,6 @@ const NOT_BUILT_IN: Record<string, string> = {
     "as customer.discount.created: the emulator has no way to attach a discount to a customer",
   "customer.discount.updated":
     "as customer.discount.created: the emulator has no way to attach a discount to a customer",
-  "subscription_schedule.aborted":
-    "a schedule ended because delinquency canceled its subscription, which the emulator does not simulate",
   "v1.billing.meter.error_report_triggered":
     "a meter event sent through Stripe's v2 API, which the emulator does not serve",
   "v1.billing.meter.no_meter_found": "a meter event sent through Stripe's v2 API, which the emulator does not serve",

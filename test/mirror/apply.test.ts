@@ -247,6 +247,9 @@ describe.each(ENGINES)("applying events to the mirror on %s", (engine) => {
     expect(
       await apply(mirrorEvent({ type: "balance.available", object: { object: "balance" } as never, created: T })),
     ).toBe("skipped");
+    const preview = { id: "upcoming_in_1Preview", object: "invoice", customer: "cus_1" } as never;
+    expect(await apply(mirrorEvent({ type: "invoice.upcoming", object: preview, created: T }))).toBe("skipped");
+    expect(await db.row("invoices", "upcoming_in_1Preview")).toBeUndefined();
   });
 
   it("records the api_version and warns when an event's differs from the stored one", async () => {

@@ -28,6 +28,8 @@ import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { verificationSessionRoutes } from "./resources/identity-verification-sessions.js";
 import { invoiceItemRoutes } from "./resources/invoice-items.js";
+import { invoicePaymentRoutes } from "./resources/invoice-payments.js";
+import { invoicePreviewRoutes } from "./resources/invoice-previews.js";
 import { issuingRoutes } from "./resources/issuing/routes.js";
 import { mandateRoutes } from "./resources/mandates.js";
 import { paymentIntentRoutes } from "./resources/payment-intents.js";
@@ -178,6 +180,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...creditNoteRoutes(core),
     ...couponRoutes(core),
     ...planRoutes(core),
+    ...invoicePaymentRoutes(core),
+    ...invoicePreviewRoutes(core),
     ...taxRateRoutes(core),
     ...balanceRoutes(core),
     ...payoutRoutes(core),

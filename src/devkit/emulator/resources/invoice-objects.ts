@@ -3,7 +3,8 @@ import type { EmulatorCore } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import type { RequestInfo } from "../events.js";
 import { stripeId } from "../store.js";
-import { createPaymentIntent } from "./payment-intents.js";
+import { nextPaymentAttempt } from "./dunning.js";
+import { chargeInvoice, markInvoicePaymentPaid } from "./invoice-payments.js";
 
 /** What an invoice is made with besides its customer; the rest is Stripe's defaults for a new draft. */
 export interface NewInvoice {
@@ -21,9 +22,14 @@ export interface NewInvoice {
 
 /** A draft invoice, stored; its totals are its lines' sum. Emits nothing: callers say `invoice.created`. */
 export function insertDraftInvoice(core: EmulatorCore, customer: Stripe.Customer, fields: NewInvoice): Stripe.Invoice {
+  return core.store.insert(draftInvoice(core, customer, fields));
+}
+
+/** A draft invoice as Stripe makes one, not stored: what an invoice preview shows. */
+export function draftInvoice(core: EmulatorCore, customer: Stripe.Customer, fields: NewInvoice): Stripe.Invoice {
   const id = fields.id ?? stripeId("in");
   const now = core.now();
-  const invoice = core.store.insert<Stripe.Invoice>({
+  const invoice: Stripe.Invoice = {
     id,
     object: "invoice",
     account_country: "US",
@@ -95,7 +101,7 @@ export function insertDraftInvoice(core: EmulatorCore, customer: Stripe.Customer
     total_pretax_credit_amounts: [],
     total_taxes: [],
     webhooks_delivered_at: null,
-  });
+  };
   Object.assign(invoice, invoiceTotals(invoice.lines.data));
   return invoice;
 }
@@ -147,18 +153,12 @@ export function payInvoice(
   if (invoice.amount_due > 0) {
     if (method === null) return false;
     core.store.update(invoice, { attempted: true, attempt_count: invoice.attempt_count + 1 });
-    const intentParams = {
-      amount: String(invoice.amount_due),
-      currency: invoice.currency,
-      customer: invoice.customer as string,
-      payment_method: method,
-      description: `${invoice.parent?.type === "subscription_details" ? "Subscription" : "Invoice"} ${invoice.number ?? invoice.id}`,
-      confirm: "true",
-    };
+    const description = `${invoice.parent?.type === "subscription_details" ? "Subscription" : "Invoice"} ${invoice.number ?? invoice.id}`;
     let intent: Stripe.PaymentIntent;
     try {
-      intent = createPaymentIntent(core, intentParams, request);
+      intent = chargeInvoice(core, invoice, method, description, request);
     } catch (error) {
+      core.store.update(invoice, { next_payment_attempt: nextPaymentAttempt(core, invoice) });
       core.events.emit("invoice.payment_failed", invoice, request);
       throw error;
     }
@@ -180,11 +180,13 @@ export function payInvoice(
 }
 
 function markPaid(core: EmulatorCore, invoice: Stripe.Invoice, request: RequestInfo): void {
+  markInvoicePaymentPaid(core, invoice, request);
   const previous = core.store.update(invoice, {
     status: "paid",
     amount_paid: invoice.amount_due,
     amount_remaining: 0,
     attempted: true,
+    next_payment_attempt: null,
     status_transitions: { ...invoice.status_transitions, paid_at: core.now() },
   });
   core.events.emit("invoice.paid", invoice, request, previous);

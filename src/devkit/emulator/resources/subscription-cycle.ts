@@ -3,7 +3,7 @@ import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
 import { defaultPaymentMethod, payInvoice } from "./invoice-objects.js";
-import { createSubscriptionInvoice } from "./subscription-invoices.js";
+import { createSubscriptionInvoice, upcomingInvoice } from "./subscription-invoices.js";
 import { addInterval, invoiceLinesFor } from "./subscription-items.js";
 import { cancelSubscription } from "./subscriptions.js";
 
@@ -34,12 +34,7 @@ export function renewSubscription(core: EmulatorCore, subscription: Stripe.Subsc
     );
   }
   if (subscription.cancel_at_period_end) return cancelSubscription(core, subscription, request);
-  const items = subscription.items.data.map((item) => {
-    const start = item.current_period_end;
-    const recurring = item.price.recurring;
-    const end = recurring ? addInterval(start, recurring.interval, recurring.interval_count) : start;
-    return { ...item, current_period_start: start, current_period_end: end };
-  });
+  const items = nextPeriodItems(subscription);
   const previous = core.store.update(subscription, {
     items: { ...subscription.items, data: items },
     status: subscription.status === "trialing" ? "active" : subscription.status,
@@ -56,4 +51,24 @@ export function renewSubscription(core: EmulatorCore, subscription: Stripe.Subsc
     core.events.emit("customer.subscription.updated", subscription, request, pastDue);
   }
   return subscription;
+}
+
+/** The subscription's items as they will be in its next period. */
+export function nextPeriodItems(subscription: Stripe.Subscription): Stripe.SubscriptionItem[] {
+  return subscription.items.data.map((item) => {
+    const start = item.current_period_end;
+    const recurring = item.price.recurring;
+    const end = recurring ? addInterval(start, recurring.interval, recurring.interval_count) : start;
+    return { ...item, current_period_start: start, current_period_end: end };
+  });
+}
+
+/**
+ * `invoice.upcoming`, sent ahead of a renewal that will be charged automatically: the invoice it will create, not
+ * stored, with an `upcoming_in_` id as Stripe's previews have.
+ */
+export function announceRenewal(core: EmulatorCore, subscription: Stripe.Subscription): void {
+  const customer = core.store.get<Stripe.Customer>("customer", subscription.customer as string, "customer");
+  const preview = upcomingInvoice(core, customer, subscription, invoiceLinesFor(nextPeriodItems(subscription)));
+  core.events.emit("invoice.upcoming", preview, NO_REQUEST);
 }

@@ -2,13 +2,44 @@ import type Stripe from "stripe";
 import type { EmulatorCore } from "../core.js";
 import type { RequestInfo } from "../events.js";
 import { stripeId } from "../store.js";
-import { finalizeInvoice, insertDraftInvoice } from "./invoice-objects.js";
+import { draftInvoice, finalizeInvoice, insertDraftInvoice, type NewInvoice } from "./invoice-objects.js";
 
 export interface InvoiceLine {
   price: Stripe.Price;
   quantity: number;
   periodStart: number;
   periodEnd: number;
+}
+
+/** The invoice a subscription's next renewal will create, as a preview shows it: not stored. */
+export function upcomingInvoice(
+  core: EmulatorCore,
+  customer: Stripe.Customer,
+  subscription: Stripe.Subscription,
+  lines: readonly InvoiceLine[],
+): Stripe.Invoice {
+  const id = `upcoming_${stripeId("in")}`;
+  return draftInvoice(core, customer, subscriptionInvoiceFields(id, subscription, lines, "upcoming"));
+}
+
+function subscriptionInvoiceFields(
+  id: string,
+  subscription: Stripe.Subscription,
+  lines: readonly InvoiceLine[],
+  billingReason: Stripe.Invoice.BillingReason,
+): NewInvoice {
+  return {
+    id,
+    currency: subscription.currency,
+    billingReason,
+    collectionMethod: subscription.collection_method,
+    lines: lines.map((line) => subscriptionLine(id, subscription.id, line)),
+    parent: {
+      quote_details: null,
+      subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
+      type: "subscription_details",
+    },
+  };
 }
 
 /** Creates and finalizes a subscription's invoice: `invoice.created`, then `invoice.finalized`. */
@@ -20,19 +51,11 @@ export function createSubscriptionInvoice(
   request: RequestInfo,
 ): Stripe.Invoice {
   const customer = core.store.get<Stripe.Customer>("customer", subscription.customer as string, "customer");
-  const id = stripeId("in");
-  const invoice = insertDraftInvoice(core, customer, {
-    id,
-    currency: subscription.currency,
-    billingReason,
-    collectionMethod: subscription.collection_method,
-    lines: lines.map((line) => subscriptionLine(id, subscription.id, line)),
-    parent: {
-      quote_details: null,
-      subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
-      type: "subscription_details",
-    },
-  });
+  const invoice = insertDraftInvoice(
+    core,
+    customer,
+    subscriptionInvoiceFields(stripeId("in"), subscription, lines, billingReason),
+  );
   core.events.emit("invoice.created", invoice, request);
   return finalizeInvoice(core, invoice, request);
 }

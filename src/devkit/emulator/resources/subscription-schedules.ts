@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import type { EmulatorCore, Route } from "../core.js";
 import { invalidParam, StripeApiError } from "../errors.js";
-import type { RequestInfo } from "../events.js";
+import { NO_REQUEST, type RequestInfo } from "../events.js";
 import { paginate } from "../list.js";
 import {
   mergeMetadata,
@@ -266,4 +266,16 @@ function requireRunning(schedule: Schedule, action: string): Schedule {
     "",
     `You cannot ${action} a subscription schedule that is currently in the \`${schedule.status}\` status. It must be in the \`not_started\` or \`active\` status.`,
   );
+}
+
+/**
+ * A schedule whose subscription was canceled for failed payments ends with it: `canceled`, and announced as
+ * `subscription_schedule.aborted`, Stripe's event for a schedule ended by delinquency rather than asked to cancel.
+ */
+export function abortSchedule(core: EmulatorCore, subscription: Stripe.Subscription): void {
+  if (typeof subscription.schedule !== "string") return;
+  const schedule = core.store.get<Schedule>("subscription_schedule", subscription.schedule);
+  if (schedule.status !== "active" && schedule.status !== "not_started") return;
+  const previous = core.store.update(schedule, { status: "canceled", canceled_at: core.now(), current_phase: null });
+  core.events.emit("subscription_schedule.aborted", schedule, NO_REQUEST, previous);
 }

@@ -78,13 +78,18 @@ export function subscriptionRoutes(core: EmulatorCore): Route[] {
 }
 
 /** Ends the subscription now: `customer.subscription.deleted`, as for a DELETE or the customer's deletion. */
-export function cancelSubscription(core: EmulatorCore, subscription: Stripe.Subscription, request: RequestInfo) {
+export function cancelSubscription(
+  core: EmulatorCore,
+  subscription: Stripe.Subscription,
+  request: RequestInfo,
+  reason: Stripe.Subscription.CancellationDetails.Reason = "cancellation_requested",
+) {
   const now = core.now();
   const previous = core.store.update(subscription, {
     status: "canceled",
     canceled_at: now,
     ended_at: now,
-    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: "cancellation_requested" },
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason },
   });
   core.events.emit("customer.subscription.deleted", subscription, request, previous);
   return subscription;

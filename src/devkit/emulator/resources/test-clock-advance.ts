@@ -2,8 +2,9 @@ import type Stripe from "stripe";
 import type { EmulatorCore } from "../core.js";
 import { invalidParam } from "../errors.js";
 import { NO_REQUEST, type RequestInfo } from "../events.js";
+import { invoiceRetryDueWork } from "./invoice-retries.js";
 import { quoteDueWork } from "./quotes.js";
-import { renewSubscription } from "./subscription-cycle.js";
+import { announceRenewal, renewSubscription } from "./subscription-cycle.js";
 import { addInterval } from "./subscription-items.js";
 import { scheduleDueWork } from "./subscription-schedule-progress.js";
 
@@ -12,6 +13,11 @@ type TestClock = Stripe.TestHelpers.TestClock;
 const DAY = 86_400;
 /** Stripe sends `customer.subscription.trial_will_end` three days before a trial ends. */
 const TRIAL_WARNING = 3 * DAY;
+/**
+ * How long before an automatically charged renewal Stripe sends `invoice.upcoming`: an account setting (Billing >
+ * Subscriptions), here seven days. No notice when the period is shorter than that, or ends in a cancellation.
+ */
+const UPCOMING_NOTICE = 7 * DAY;
 
 /** Something that falls due on a clock's time: a renewal, a trial's warning, a schedule's next phase, a quote's expiry. */
 export interface DueWork {
@@ -104,7 +110,7 @@ const RENEWING: readonly string[] = ["active", "trialing", "past_due"];
 
 function subscriptionDueWork(core: EmulatorCore, subscription: Stripe.Subscription, from: number): DueWork[] {
   if (!RENEWING.includes(subscription.status)) return [];
-  const work: DueWork[] = [];
+  const work: DueWork[] = invoiceRetryDueWork(core, subscription);
   const periodEnd = subscription.items.data[0]?.current_period_end;
   if (periodEnd !== undefined) {
     work.push({
@@ -112,6 +118,22 @@ function subscriptionDueWork(core: EmulatorCore, subscription: Stripe.Subscripti
       rank: 2,
       key: `${subscription.id} period ${periodEnd}`,
       run: () => renewSubscription(core, subscription),
+    });
+  }
+  const noticeAt = periodEnd === undefined ? undefined : periodEnd - UPCOMING_NOTICE;
+  const periodStart = subscription.items.data[0]?.current_period_start ?? subscription.created;
+  if (
+    noticeAt !== undefined &&
+    noticeAt > from &&
+    noticeAt > periodStart &&
+    subscription.collection_method === "charge_automatically" &&
+    !subscription.cancel_at_period_end
+  ) {
+    work.push({
+      at: noticeAt,
+      rank: 3,
+      key: `${subscription.id} upcoming ${periodEnd}`,
+      run: () => announceRenewal(core, subscription),
     });
   }
   const warnAt = subscription.trial_end === null ? undefined : subscription.trial_end - TRIAL_WARNING;
