@@ -24,6 +24,7 @@ const config = {
   workerEvents: positiveEnv("BENCH_WORKER_EVENTS", 10_000),
   mirrorEvents: positiveEnv("BENCH_MIRROR_EVENTS", 10_000),
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+  rounds: positiveEnv("BENCH_ALL_ROUNDS", 3),
   outDir: process.env.BENCH_OUT_DIR ?? HERE,
 };
 const SVG_NAME = "receive-throughput.svg";
@@ -83,25 +84,35 @@ const check = (label, { json, code }) => {
   return json;
 };
 
-const receive = [];
-for (const connections of config.connections) {
-  const label = `receive, ${connections} connections`;
-  const env = {
-    BENCH_CONNECTIONS: String(connections),
-    BENCH_TARGETS: config.receiveTargets,
-    BENCH_DURATION: String(config.duration),
-    BENCH_WARMUP: String(config.warmup),
-  };
-  receive.push({ connections, report: check(label, await runBench(label, "receive/run.mjs", env)) });
+/** One round: the receive sweep over every connection count, then the worker and mirror benches. */
+async function round(number) {
+  const of = config.rounds > 1 ? ` (round ${number} of ${config.rounds})` : "";
+  const receive = [];
+  for (const connections of config.connections) {
+    const label = `receive, ${connections} connections${of}`;
+    const env = {
+      BENCH_CONNECTIONS: String(connections),
+      BENCH_TARGETS: config.receiveTargets,
+      BENCH_DURATION: String(config.duration),
+      BENCH_WARMUP: String(config.warmup),
+    };
+    receive.push({ connections, report: check(label, await runBench(label, "receive/run.mjs", env)) });
+  }
+  const worker = check(
+    `worker${of}`,
+    await runBench(`worker${of}`, "worker/run.mjs", { BENCH_EVENTS: String(config.workerEvents) }),
+  );
+  const mirror = check(
+    `mirror${of}`,
+    await runBench(`mirror${of}`, "mirror/run.mjs", { BENCH_EVENTS: String(config.mirrorEvents) }),
+  );
+  addRatios({ receive, mirror });
+  return { receive, worker, mirror };
 }
-const worker = check(
-  "worker",
-  await runBench("worker", "worker/run.mjs", { BENCH_EVENTS: String(config.workerEvents) }),
-);
-const mirror = check(
-  "mirror",
-  await runBench("mirror", "mirror/run.mjs", { BENCH_EVENTS: String(config.mirrorEvents) }),
-);
+
+// Rounds one after the other, each whole: a slow spell of the machine falls on every target of one round alike.
+const rounds = [];
+for (let number = 1; number <= config.rounds; number++) rounds.push(await round(number));
 
 const machine = {
   date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
@@ -116,28 +127,36 @@ const machine = {
 };
 const settings =
   `receive ${config.duration} s measured after ${config.warmup} s of warm-up per target, targets ${config.receiveTargets}; ` +
-  `worker ${config.workerEvents.toLocaleString("en-US")} events per Postgres run; mirror ${config.mirrorEvents.toLocaleString("en-US")} events`;
-addRatios({ receive, mirror });
-const targets = [...new Set(receive.flatMap((run) => run.report?.results.map((r) => r.target) ?? []))];
+  `worker ${config.workerEvents.toLocaleString("en-US")} events per Postgres run; mirror ${config.mirrorEvents.toLocaleString("en-US")} events; ` +
+  `${config.rounds} round${config.rounds === 1 ? "" : "s"}, each all of the above in turn`;
+const median = (values) => {
+  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+const targets = [
+  ...new Set(rounds.flatMap((r) => r.receive.flatMap((run) => run.report?.results.map((row) => row.target) ?? []))),
+];
 const svg = lineChartSvg({
-  title: `Acknowledged deliveries/s against connections (${machine.cores} cores, one run)`,
+  title: `Acknowledged deliveries/s against connections (${machine.cores} cores, median of ${config.rounds} round${config.rounds === 1 ? "" : "s"})`,
   xLabel: "concurrent connections",
   yLabel: "acked/s (log scale)",
   xs: config.connections,
   series: targets.map((name) => ({
     name,
-    points: receive.flatMap((run) => {
-      const r = run.report?.results.find((row) => row.target === name);
-      return r ? [{ x: run.connections, y: r.rate }] : [];
+    points: config.connections.flatMap((x) => {
+      const y = median(
+        rounds.map(
+          (r) =>
+            r.receive.find((run) => run.connections === x)?.report?.results.find((row) => row.target === name)?.rate,
+        ),
+      );
+      return y === null ? [] : [{ x, y }];
     }),
   })),
 });
 writeFileSync(join(config.outDir, SVG_NAME), svg);
 const resultsPath = join(config.outDir, "RESULTS.md");
-writeFileSync(
-  resultsPath,
-  resultsMarkdown({ machine, settings, receive, worker, mirror, failures, svgName: basename(SVG_NAME) }),
-);
+writeFileSync(resultsPath, resultsMarkdown({ machine, settings, rounds, failures, svgName: basename(SVG_NAME) }));
 console.log(`\nbench: wrote ${resultsPath} and ${SVG_NAME} in ${machine.minutes.toFixed(1)} minutes`);
 if (failures.length > 0) console.log(`bench: failed: ${failures.join("; ")}`);
 process.exit(failures.length > 0 ? 1 : 0);

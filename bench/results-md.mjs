@@ -1,5 +1,6 @@
 // bench/RESULTS.md from the JSON lines of one `npm run bench`: the machine, then every figure beside its same-run
-// baseline. Figures only; what they mean is for bench/README.md.
+// baseline, as the range over the rounds in the summary and round by round in the tables. Figures only; what they
+// mean is for bench/README.md.
 
 const num = (value, digits = 0) =>
   value === null || value === undefined
@@ -9,9 +10,12 @@ const ratio = (value) => (value === null || value === undefined ? "-" : `${num(v
 const percent = (value) => (value === null || value === undefined ? "-" : `${num(value * 100)} %`);
 const unit = (value, suffix, digits = 0) =>
   value === null || value === undefined ? "-" : `${num(value, digits)} ${suffix}`;
-const range = (values) => {
-  const known = values.filter((v) => v !== null && v !== undefined);
-  return known.length === 0 ? "-" : `${num(Math.min(...known))}-${num(Math.max(...known))} %`;
+/** The lowest and highest of the values ("a-b", or "a" when they agree at that precision), with a suffix. */
+const spread = (values, { digits = 0, suffix = "" } = {}) => {
+  const known = values.filter((v) => v !== null && v !== undefined).map(Number);
+  if (known.length === 0) return "-";
+  const [low, high] = [num(Math.min(...known), digits), num(Math.max(...known), digits)];
+  return `${low === high ? low : `${low}-${high}`}${suffix}`;
 };
 
 /** A table padded as the formatter lays it out: the first column (or every one, `allLeft`) left-aligned, the rest right. */
@@ -25,8 +29,11 @@ function markdownTable(columns, rows, { allLeft = false } = {}) {
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
 }
 
+const ROUND = ["round", (r) => num(r.round)];
+
 const RECEIVE = [
   ["target", (r) => `\`${r.target}\``],
+  ROUND,
   ["acked/s", (r) => num(r.rate)],
   ["vs bare", (r) => percent(r.ratioToBare)],
   ["vs sync-engine", (r) => ratio(r.ratioToSyncEngine)],
@@ -46,6 +53,7 @@ const RECEIVE = [
 
 const WORKER = [
   ["engine", (r) => `\`${r.engine}\``],
+  ROUND,
   ["workers", (r) => num(r.workers)],
   ["events", (r) => num(r.events)],
   ["events/s", (r) => num(r.rate)],
@@ -59,6 +67,7 @@ const WORKER = [
 
 const LATENCY = [
   ["target", (r) => `\`${r.target}\``],
+  ROUND,
   ["wake-up", (r) => r.wakeUp],
   ["events", (r) => num(r.events)],
   ["ack→start p50", (r) => unit(r.ackToStart.p50, "ms", 2)],
@@ -68,6 +77,7 @@ const LATENCY = [
 
 const MIRROR = [
   ["handler", (r) => r.handler],
+  ROUND,
   ["workers", (r) => num(r.workers)],
   ["events", (r) => num(r.events)],
   ["events/s", (r) => num(r.rate)],
@@ -79,8 +89,18 @@ const MIRROR = [
   ["mirror newest", (r) => (r.mirror ? `${num(r.mirror.holdingNewest)}/${num(r.mirror.objects)}` : "-")],
 ];
 
-/** `receive`: [{ connections, report }] (report null when that run failed); `worker`, `mirror`: a report or null. */
-export function resultsMarkdown({ machine, settings, receive, worker, mirror, failures, svgName }) {
+/** Each round's rows of one kind, every row marked with its round (1-based), in the order of `key`, then the round. */
+function roundRows(rounds, rowsOf, key) {
+  const rows = rounds.flatMap((r, i) => (rowsOf(r) ?? []).map((row) => ({ ...row, round: i + 1 })));
+  const order = [...new Set(rows.map(key))];
+  return rows.sort((a, b) => order.indexOf(key(a)) - order.indexOf(key(b)) || a.round - b.round);
+}
+
+/**
+ * `rounds`: [{ receive, worker, mirror }], one per round: `receive` is [{ connections, report }] (report null when
+ * that run failed), `worker` and `mirror` a report or null.
+ */
+export function resultsMarkdown({ machine, settings, rounds, failures, svgName }) {
   const out = [
     "# Benchmark results",
     "",
@@ -105,22 +125,29 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
     ),
     "",
   ];
-  const others = [
+  const others = rounds.flatMap(({ receive, worker, mirror }) => [
     ...receive.flatMap((run) => run.report?.results.map((r) => r.otherCpuPercent) ?? []),
     ...(worker?.throughput.map((r) => r.otherCpuPercent) ?? []),
     ...(mirror?.results.map((r) => r.otherCpuPercent) ?? []),
-  ];
+  ]);
   out.push(
-    `The machine was shared with other work throughout (load average ${num(machine.loadBefore, 2)} before and ` +
-      `${num(machine.loadAfter, 2)} after, on ${machine.cores} cores; "other CPU", what ran besides the measured processes, ` +
-      `was ${range(others)} of a core during the measured phases). Rates move with that work from run to run; CPU per ` +
-      "ack or per event moves much less and is the figure to compare between runs.",
+    `Load average ${num(machine.loadBefore, 2)} before and ${num(machine.loadAfter, 2)} after, on ${machine.cores} cores; ` +
+      `"other CPU", what ran besides the measured processes, was ${spread(others, { suffix: " %" })} of a core during ` +
+      "the measured phases. Rates move with such other work from run to run; CPU per ack or per event moves much less " +
+      "and is the figure to compare between runs.",
     "",
     `Settings: ${settings}.`,
     "",
   );
   if (failures.length > 0) out.push(`**Failed runs**: ${failures.join("; ")}.`, "");
-  out.push("## Summary", "", ...summary({ receive, worker, mirror }), "");
+  out.push(
+    "## Summary",
+    "",
+    `Each figure is the range over the ${rounds.length} round${rounds.length === 1 ? "" : "s"}, lowest-highest.`,
+    "",
+    ...summary(rounds),
+    "",
+  );
 
   out.push(
     "## Receive",
@@ -135,94 +162,137 @@ export function resultsMarkdown({ machine, settings, receive, worker, mirror, fa
     `![acked/s against connections](${svgName})`,
     "",
   );
-  const targets = [...new Set(receive.flatMap((run) => run.report?.results.map((r) => r.target) ?? []))];
-  const byConnections = (target) =>
-    receive.map((run) => run.report?.results.find((r) => r.target === target)?.rate ?? null);
+  const connections = [...new Set(rounds.flatMap((r) => r.receive.map((run) => run.connections)))];
+  const receiveRows = (count) => (r) => r.receive.find((run) => run.connections === count)?.report?.results;
+  const targets = [
+    ...new Set(rounds.flatMap((r) => r.receive.flatMap((run) => run.report?.results.map((row) => row.target) ?? []))),
+  ];
   out.push(
     markdownTable(
       [
-        ["acked/s", (row) => `\`${row.target}\``],
-        ...receive.map((run, i) => [`${run.connections} conn.`, (row) => num(row.rates[i])]),
+        ["acked/s", (target) => `\`${target}\``],
+        ...connections.map((count) => [
+          `${count} conn.`,
+          (target) => spread(rounds.map((r) => receiveRows(count)(r)?.find((row) => row.target === target)?.rate)),
+        ]),
       ],
-      targets.map((target) => ({ target, rates: byConnections(target) })),
+      targets,
     ),
     "",
   );
-  for (const run of receive) {
-    if (!run.report) continue;
-    out.push(
-      `### ${run.connections} connection${run.connections === 1 ? "" : "s"}`,
-      "",
-      markdownTable(RECEIVE, run.report.results),
-      "",
-    );
+  for (const count of connections) {
+    const rows = roundRows(rounds, receiveRows(count), (r) => r.target);
+    if (rows.length === 0) continue;
+    out.push(`### ${count} connection${count === 1 ? "" : "s"}`, "", markdownTable(RECEIVE, rows), "");
   }
 
   out.push("## Worker", "");
-  if (worker) {
+  const workerRows = roundRows(
+    rounds,
+    (r) => r.worker?.throughput,
+    (r) => `${r.engine} ${r.workers}`,
+  );
+  if (workerRows.length > 0) {
     out.push(
       "No-op handler on stored events; `graphile-worker` is the same-run baseline: no-op jobs on the same Postgres, " +
         "as many worker processes and slots per process as the inbox's workers. **vs graphile-worker** is the Postgres " +
         "rate over graphile-worker's at the same worker count. PGlite's workers are loops sharing one store in one " +
         "process, whose CPU holds the database's.",
       "",
-      markdownTable(WORKER, worker.throughput),
+      markdownTable(WORKER, workerRows),
       "",
-      markdownTable(LATENCY, worker.latency),
+      markdownTable(
+        LATENCY,
+        roundRows(
+          rounds,
+          (r) => r.worker?.latency,
+          (r) => `${r.target} ${r.wakeUp}`,
+        ),
+      ),
       "",
     );
   }
   out.push("## Mirror", "");
-  if (mirror) {
+  const mirrorRows = roundRows(
+    rounds,
+    (r) => r.mirror?.results,
+    (r) => `${r.handler} ${r.workers}`,
+  );
+  if (mirrorRows.length > 0) {
     out.push(
       "`stripe-inbox worker --mirror` against the same events through a no-op handler in the same run.",
       "",
-      markdownTable(MIRROR, mirror.results),
+      markdownTable(MIRROR, mirrorRows),
       "",
     );
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-const cpuPerAck = (r) =>
-  r
-    ? `${unit(r.serverCpuUsPerAck, "µs")}${r.databaseCpuUsPerAck === null ? "" : ` + ${unit(r.databaseCpuUsPerAck, "µs")} Postgres`}`
-    : "-";
+/** The spread of one field over rows (one per round, a missing round's row undefined). */
+const of = (rows, field, options) =>
+  spread(
+    rows.map((r) => r?.[field]),
+    options,
+  );
 
-/** The headline figures, each with its same-run baseline. */
-function summary({ receive, worker, mirror }) {
+/** The headline figures, each the range over the rounds, beside its same-run baseline's range. */
+function summary(rounds) {
   const lines = [];
-  const at = (run, target) => run.report?.results.find((r) => r.target === target);
-  const last = receive.findLast((run) => run.report);
+  const at = (run, target) => run?.report?.results.find((r) => r.target === target);
+  const lastRun = (r) => r.receive.findLast((run) => run.report);
+  const connections = lastRun(rounds[0] ?? { receive: [] })?.connections;
   for (const target of ["postgres", "pglite"]) {
-    const r = last && at(last, target);
-    if (!r) continue;
-    const ratios = receive
-      .map((run) => at(run, target)?.ratioToSyncEngine)
-      .filter((v) => v !== null && v !== undefined);
+    const rows = rounds.map((r) => at(lastRun(r), target)).filter(Boolean);
+    if (rows.length === 0) continue;
+    const bare = rounds.map((r) => at(lastRun(r), "bare"));
+    const peer = rounds.map((r) => at(lastRun(r), "sync-engine"));
+    const ratios = rounds.flatMap((r) => r.receive.map((run) => at(run, target)?.ratioToSyncEngine));
+    const dbCpu = rows.some((r) => r.databaseCpuUsPerAck !== null)
+      ? ` + ${of(rows, "databaseCpuUsPerAck", { suffix: " µs" })} Postgres`
+      : "";
     lines.push(
-      `- Receive, \`${target}\` at ${last.connections} connections: ${num(r.rate)} acked/s, ${percent(r.ratioToBare)} of ` +
-        `the bare server's ${num(at(last, "bare")?.rate)}/s, ${ratio(r.ratioToSyncEngine)} sync-engine's ` +
-        `${num(at(last, "sync-engine")?.rate)}/s; p50 ${unit(r.p50Ms, "ms", 1)}, p99 ${unit(r.p99Ms, "ms", 1)}, peak RSS ` +
-        `${unit(r.peakRssMb, "MB")}; CPU per ack ${cpuPerAck(r)}, sync-engine's ${cpuPerAck(at(last, "sync-engine"))}` +
-        (ratios.length > 1
-          ? `; against sync-engine ${num(Math.min(...ratios), 2)}-${num(Math.max(...ratios), 2)}× over ${receive.map((run) => run.connections).join(", ")} connections.`
-          : "."),
+      `- Receive, \`${target}\` at ${connections} connections: ${of(rows, "rate")} acked/s, ` +
+        `${spread(
+          rows.map((r) => r.ratioToBare * 100),
+          { suffix: " %" },
+        )} of the bare server's ${of(bare, "rate")}/s, ` +
+        `${of(rows, "ratioToSyncEngine", { digits: 2, suffix: "×" })} sync-engine's ${of(peer, "rate")}/s; ` +
+        `p50 ${of(rows, "p50Ms", { digits: 1, suffix: " ms" })}, p99 ${of(rows, "p99Ms", { digits: 1, suffix: " ms" })}, ` +
+        `peak RSS ${of(rows, "peakRssMb", { suffix: " MB" })}; CPU per ack ${of(rows, "serverCpuUsPerAck", { suffix: " µs" })}` +
+        `${dbCpu}, sync-engine's ${of(peer, "serverCpuUsPerAck", { suffix: " µs" })} + ` +
+        `${of(peer, "databaseCpuUsPerAck", { suffix: " µs" })} Postgres; against sync-engine ` +
+        `${spread(ratios, { digits: 2, suffix: "×" })} over every connection count.`,
     );
   }
-  for (const r of worker?.throughput.filter((row) => row.ratioToGraphileWorker) ?? []) {
-    const peer = worker.throughput.find((row) => row.engine === "graphile-worker" && row.workers === r.workers);
+  const workerCounts = [
+    ...new Set(
+      rounds
+        .flatMap((r) => r.worker?.throughput.filter((row) => row.ratioToGraphileWorker) ?? [])
+        .map((row) => row.workers),
+    ),
+  ];
+  for (const workers of workerCounts) {
+    const pick = (engine) =>
+      rounds.map((r) => r.worker?.throughput.find((row) => row.engine === engine && row.workers === workers));
+    const ours = pick("postgres");
+    const peer = pick("graphile-worker");
     lines.push(
-      `- Worker, ${r.workers} process${r.workers === 1 ? "" : "es"}: ${num(r.rate)} events/s against graphile-worker's ` +
-        `${num(peer.rate)} jobs/s, ${ratio(r.ratioToGraphileWorker)}; CPU per event ${unit(r.workerCpuUsPerEvent, "µs")} ` +
-        `worker + ${unit(r.databaseCpuUsPerEvent, "µs")} Postgres, against ${unit(peer.workerCpuUsPerEvent, "µs")} + ` +
-        `${unit(peer.databaseCpuUsPerEvent, "µs")}.`,
+      `- Worker, ${workers} process${workers === 1 ? "" : "es"}: ${of(ours, "rate")} events/s against graphile-worker's ` +
+        `${of(peer, "rate")} jobs/s, ${of(ours, "ratioToGraphileWorker", { digits: 2, suffix: "×" })}; CPU per event ` +
+        `${of(ours, "workerCpuUsPerEvent", { suffix: " µs" })} worker + ${of(ours, "databaseCpuUsPerEvent", { suffix: " µs" })} ` +
+        `Postgres, against ${of(peer, "workerCpuUsPerEvent", { suffix: " µs" })} + ${of(peer, "databaseCpuUsPerEvent", { suffix: " µs" })}.`,
     );
   }
-  for (const r of mirror?.results.filter((row) => row.ratioToNoop) ?? []) {
+  const mirrors = rounds.flatMap((r) => r.mirror?.results.filter((row) => row.ratioToNoop) ?? []);
+  for (const workers of [...new Set(mirrors.map((row) => row.workers))]) {
+    const rows = mirrors.filter((row) => row.workers === workers);
     lines.push(
-      `- Mirror, ${r.workers} workers: ${num(r.rate)} events/s, ${percent(r.ratioToNoop)} of the no-op handler's rate in ` +
-        "the same run.",
+      `- Mirror, ${workers} workers: ${spread(rows.map((r) => r.rate))} events/s, ` +
+        `${spread(
+          rows.map((r) => r.ratioToNoop * 100),
+          { suffix: " %" },
+        )} of the no-op handler's rate in the same round.`,
     );
   }
   return lines;
