@@ -19,6 +19,40 @@ describe("stripe-inbox, as a person reaches and reads it", () => {
     }
   });
 
+  it("names every command in --help, and the nearest one for a mistyped command", async () => {
+    const help = await runCli(["--help"], {});
+    expect(help.code).toBe(0);
+    const listed = help.stdout
+      .split("\nCommands:\n")[1]
+      ?.split("\n")
+      // A description that wraps goes on in lines indented further.
+      .filter((line) => /^ {2}\S/.test(line))
+      .map((line) => line.trim().split(" ")[0]);
+    expect(listed).toEqual([
+      "serve",
+      "worker",
+      "migrate",
+      "events",
+      "replay",
+      "prune",
+      "handlers",
+      "send-test-event",
+      "emulator",
+      "trigger",
+      "register",
+      "reconcile",
+      "backfill",
+      "doctor",
+      "help",
+    ]);
+    const typo = await runCli(["evnts", "list"], {});
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("(Did you mean events?)");
+    // A command's own help loads that command alone, and still has its subcommands and options.
+    const events = await runCli(["events", "list", "--help"], {});
+    expect(events.stdout).toContain("--status <status>");
+  });
+
   it("is reachable as `npx stripe-inbox` in the package's own directory, without the registry", async () => {
     const { stdout } = await promisify(execFile)("npx", ["--offline", "stripe-inbox", "--version"], {
       cwd: REPO,
