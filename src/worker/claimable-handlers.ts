@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { ConfigError } from "../errors.js";
 import type { Store } from "../store/store.js";
-import type { RunOutcome } from "./execute-run.js";
+import type { RecordedRun, RunOutcome } from "./execute-run.js";
 import { type HandlerPause, listPauses, pauseHandler, resumeHint } from "./handler-pauses.js";
 
 /** The circuit breaker's default: a handler is paused after this many failed runs in a row in one process. */
@@ -14,8 +14,12 @@ export interface ClaimableHandlers {
   refreshIfStale(): Promise<void>;
   /** Makes the next `refreshIfStale` read the pauses: this process just paused or resumed a handler. */
   invalidate(): void;
-  /** Told every run's outcome: counts failures in a row per handler and pauses it at the threshold. */
-  runFinished(outcome: RunOutcome, handler: string, eventId: string): void;
+  /**
+   * Told of every run as its handler returns, with the recording of its outcome: counts failures in a row per
+   * handler and pauses it at the threshold. Outcomes are counted in the order the handlers returned, which is not
+   * the order they are recorded in (a success waits for its batch, a failure is written at once).
+   */
+  runReturned(handler: string, eventId: string, recorded: Promise<RecordedRun>): void;
 }
 
 export interface ClaimableHandlersOptions {
@@ -41,6 +45,7 @@ export function claimableHandlers(options: ClaimableHandlersOptions): ClaimableH
   let readAt = Number.NEGATIVE_INFINITY;
   // Counted per process from the outcomes it records; the pause row it writes stops every process.
   const failuresInARow = new Map<string, number>();
+  let counted: Promise<void> = Promise.resolve();
 
   const refresh = async () => {
     readAt = Date.now();
@@ -71,6 +76,21 @@ export function claimableHandlers(options: ClaimableHandlersOptions): ClaimableH
     options.onHandlerPaused?.(pause);
   };
 
+  const count = (outcome: RunOutcome, handler: string, eventId: string) => {
+    if (outcome === "succeeded") {
+      failuresInARow.delete(handler);
+      return;
+    }
+    if (threshold === false || (outcome !== "failed" && outcome !== "dead")) return;
+    const failures = (failuresInARow.get(handler) ?? 0) + 1;
+    failuresInARow.set(handler, failures);
+    if (failures < threshold) return;
+    failuresInARow.delete(handler);
+    trip(handler, failures, eventId).catch((error: unknown) =>
+      log.error({ err: error, handler }, "the circuit breaker could not pause the handler"),
+    );
+  };
+
   return {
     get names() {
       return names;
@@ -81,19 +101,16 @@ export function claimableHandlers(options: ClaimableHandlersOptions): ClaimableH
     invalidate() {
       readAt = Number.NEGATIVE_INFINITY;
     },
-    runFinished(outcome, handler, eventId) {
-      if (outcome === "succeeded") {
-        failuresInARow.delete(handler);
-        return;
-      }
-      if (threshold === false || (outcome !== "failed" && outcome !== "dead")) return;
-      const failures = (failuresInARow.get(handler) ?? 0) + 1;
-      failuresInARow.set(handler, failures);
-      if (failures < threshold) return;
-      failuresInARow.delete(handler);
-      trip(handler, failures, eventId).catch((error: unknown) =>
-        log.error({ err: error, handler }, "the circuit breaker could not pause the handler"),
-      );
+    runReturned(handler, eventId, recorded) {
+      counted = counted
+        .then(() => recorded)
+        .then(
+          // A lost database connection says nothing about the handler: it must not pause it.
+          ({ outcome, byStore }) => {
+            if (!byStore) count(outcome, handler, eventId);
+          },
+          () => undefined, // the worker logs a recording that failed unexpectedly
+        );
     },
   };
 }

@@ -193,11 +193,8 @@ export function createWorker(options: WorkerOptions): Worker {
       const run = executeRun(deps, row);
       const task = run.returned.then(({ recorded }) => {
         // The slot is free as soon as the handler returns: the next claim overlaps with recording this outcome.
-        const outcome = recorded.then(({ outcome, byStore }) => {
-          // A lost database connection says nothing about the handler: it must not pause it.
-          if (!byStore) claimable.runFinished(outcome, row.handler, row.event_id);
-          options.onRunFinished?.(outcome, row.handler);
-        }, unexpected);
+        claimable.runReturned(row.handler, row.event_id, recorded);
+        const outcome = recorded.then(({ outcome }) => options.onRunFinished?.(outcome, row.handler), unexpected);
         recording.add(outcome);
         void outcome.finally(() => recording.delete(outcome));
       }, unexpected);
