@@ -8,7 +8,7 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { postgresClient, sleep, writeHandlersModule } from "../support/workers.js";
 
 const ROUNDS = 10;
-const LOAD_CLIENTS = 16;
+const LOAD_CLIENTS = 4;
 /** Short, so that a run whose outcome could not be recorded during a reset comes back within the test. */
 const LEASE = "3s";
 
@@ -21,7 +21,7 @@ const HANDLERS = `
 const table = \`"\${process.env.STRIPE_INBOX_SCHEMA}".handled\`;
 // Marks the queries after which a handler holds its transaction open, for the test to see in pg_stat_activity.
 const held = \`/* held by \${process.env.STRIPE_INBOX_SCHEMA} */\`;
-const elsewhere = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40));
+const elsewhere = () => new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
 const retry = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 1000 };
 export default (inbox) => {
   inbox.on("*", async (event, ctx) => {
