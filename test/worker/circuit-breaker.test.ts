@@ -34,17 +34,15 @@ const returnedRun = () => {
   return { recorded, record: (outcome: RunOutcome, byStore = false) => record({ outcome, byStore }) };
 };
 
+const ledgerBreaker = (store: Store, pauseAfterFailures: number) =>
+  claimableHandlers({ store, registered: () => ["ledger"], log: pino({ level: "silent" }), pauseAfterFailures });
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe("the circuit breaker", () => {
   it("counts outcomes in the order the handlers returned, not the order they were recorded in", async () => {
     const { store, paused } = pauseRecordingStore();
-    const handlers = claimableHandlers({
-      store,
-      registered: () => ["ledger"],
-      log: pino({ level: "silent" }),
-      pauseAfterFailures: 3,
-    });
+    const handlers = ledgerBreaker(store, 3);
     // Returned: fail, fail, success, fail, fail. The success (a batched write) is recorded after the two failures.
     const runs = Array.from({ length: 6 }, returnedRun);
     runs.forEach((run, i) => void handlers.runReturned("ledger", `evt_${i + 1}`, run.recorded));
@@ -67,12 +65,7 @@ describe("the circuit breaker", () => {
 
   it("does not count a run whose database connection failed", async () => {
     const { store, paused } = pauseRecordingStore();
-    const handlers = claimableHandlers({
-      store,
-      registered: () => ["ledger"],
-      log: pino({ level: "silent" }),
-      pauseAfterFailures: 2,
-    });
+    const handlers = ledgerBreaker(store, 2);
     const runs = Array.from({ length: 3 }, returnedRun);
     runs.forEach((run, i) => void handlers.runReturned("ledger", `evt_${i + 1}`, run.recorded));
     runs[0]?.record("failed");
