@@ -82,7 +82,7 @@ export function couponRoutes(core: EmulatorCore): Route[] {
           max_redemptions: optionalInteger(params, "max_redemptions") ?? null,
           metadata: mergeMetadata(params),
           promotion: { coupon: redeems.id, type: "coupon" },
-          restrictions: { first_time_transaction: false, minimum_amount: null, minimum_amount_currency: null },
+          restrictions: codeRestrictions(params),
           times_redeemed: 0,
         });
         core.events.emit("promotion_code.created", created, request);
@@ -122,6 +122,24 @@ export function couponRoutes(core: EmulatorCore): Route[] {
       },
     },
   ];
+}
+
+/** Who may redeem a code: only customers without prior transactions, and only on an amount at least a minimum. */
+function codeRestrictions(params: Params): Stripe.PromotionCode.Restrictions {
+  const restrictions = optionalObject(params, "restrictions") ?? {};
+  const minimum = optionalInteger(restrictions, "minimum_amount") ?? null;
+  const currency = optionalString(restrictions, "minimum_amount_currency")?.toLowerCase() ?? null;
+  if ((minimum === null) !== (currency === null)) {
+    throw invalidParam(
+      "restrictions[minimum_amount_currency]",
+      "`minimum_amount` and `minimum_amount_currency` must be passed together.",
+    );
+  }
+  return {
+    first_time_transaction: optionalBoolean(restrictions, "first_time_transaction") ?? false,
+    minimum_amount: minimum,
+    minimum_amount_currency: currency,
+  };
 }
 
 function createCoupon(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.Coupon {
