@@ -132,12 +132,16 @@ export function discountCoupon(core: EmulatorCore, discountId: string): Stripe.C
   return (core.store.find(id) ?? core.store.wasDeleted(id)) as Stripe.Coupon | undefined;
 }
 
-/** A `repeating` discount ends at its `end`; a `once` discount ends once an invoice has taken it. */
+/**
+ * A `repeating` discount ends at its `end`. A `once` discount ends once an invoice has taken something off with it
+ * ("Applies to the first charge"): a trial's invoice at zero leaves it for the first invoice after the trial.
+ */
 export function inEffect(core: EmulatorCore, discount: Stripe.Discount, at: number): boolean {
   if (discount.end !== null && at >= discount.end) return false;
   if (discountCoupon(core, discount.id)?.duration !== "once") return true;
   for (const invoice of core.store.newestFirst<Stripe.Invoice>("invoice")) {
-    if (invoice.discounts.includes(discount.id)) return false;
+    const taken = invoice.total_discount_amounts?.find((each) => each.discount === discount.id);
+    if (taken && taken.amount > 0) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@ import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
+import { customerInvoiceDiscounts } from "./discounts.js";
 import { draftInvoice, invoiceItemLine } from "./invoice-objects.js";
 import { nextPeriodItems } from "./subscription-cycle.js";
 import { upcomingInvoice } from "./subscription-invoices.js";
@@ -75,9 +76,11 @@ function previewInvoice(core: EmulatorCore, params: Params): Stripe.Invoice {
     );
   }
   const id = `upcoming_${stripeId("in")}`;
+  const currency = pending[0]?.currency ?? customer.currency ?? "usd";
   return draftInvoice(core, customer, {
     id,
-    currency: pending[0]?.currency ?? customer.currency ?? "usd",
+    currency,
+    discounts: customerInvoiceDiscounts(core, customer.id, currency, core.now()),
     billingReason: "manual",
     collectionMethod: "charge_automatically",
     lines: pending.map((item) => invoiceItemLine(id, item)),
