@@ -38,7 +38,7 @@ export function requestedRedemptions(
   const seen = new Set<string>();
   for (const each of redemptions) {
     const coupon = "existing" in each ? couponOf(each.existing) : each.coupon.id;
-    // Stripe: "The same coupon cannot be applied more than once", whether named directly or through a code.
+    // One object takes a coupon once, whether it is named directly, through a code or by a discount already redeemed.
     if (seen.has(coupon)) {
       throw invalidParam(each.param, `The coupon ${coupon} is applied more than once: each coupon can apply once.`);
     }
@@ -159,8 +159,9 @@ function requireUsableCode(
 ): void {
   const refuse = (message: string) => invalidParam(param, message);
   if (!code.active) throw refuse(`The promotion code ${code.code} is inactive.`);
-  if (code.expires_at !== null && code.expires_at <= core.now())
+  if (code.expires_at !== null && code.expires_at <= core.now()) {
     throw refuse(`The promotion code ${code.code} has expired.`);
+  }
   if (code.max_redemptions !== null && code.times_redeemed >= code.max_redemptions) {
     throw refuse(`The promotion code ${code.code} has been redeemed its maximum of ${code.max_redemptions} times.`);
   }
