@@ -173,6 +173,19 @@ async function driveEveryEndpoint(): Promise<void> {
   await stripe.promotionCodes.update(code.id, { active: false });
   await stripe.promotionCodes.list({ coupon: coupon.id });
   await stripe.coupons.del((await stripe.coupons.create({ amount_off: 500, currency: "usd" })).id);
+  const forever = await stripe.coupons.create({ percent_off: 10, duration: "forever" });
+  const discounted = await stripe.subscriptions.create({
+    customer: payer.id,
+    items: [{ price: price.id }],
+    discounts: [{ coupon: forever.id }],
+    expand: ["discounts", "latest_invoice.total_discount_amounts.discount"],
+  });
+  await stripe.subscriptions.deleteDiscount(discounted.id);
+  // A customer's own discount comes from the `coupon` that versions before 2025-03-31.basil still send.
+  await stripe.customers.update(payer.id, { coupon: forever.id } as Stripe.CustomerUpdateParams, {
+    apiVersion: "2024-06-20",
+  });
+  await stripe.customers.deleteDiscount(payer.id);
   const plan = await stripe.plans.create({
     currency: "usd",
     interval: "month",

@@ -8,12 +8,6 @@ import { eventTypeOfTrigger, stripeTriggerCatalogue } from "../support/stripe-cl
  * package's API version, so each of these needs what the emulator does not do at that version.
  */
 const NOT_BUILT_IN: Record<string, string> = {
-  "customer.discount.created":
-    "a customer's own coupon, which 2025-03-31.basil removed; the emulator gives a subscription's `discounts` no discount",
-  "customer.discount.deleted":
-    "as customer.discount.created: the emulator has no way to attach a discount to a customer",
-  "customer.discount.updated":
-    "as customer.discount.created: the emulator has no way to attach a discount to a customer",
   "v1.billing.meter.error_report_triggered":
     "a meter event sent through Stripe's v2 API, which the emulator does not serve",
   "v1.billing.meter.no_meter_found": "a meter event sent through Stripe's v2 API, which the emulator does not serve",

@@ -24,6 +24,7 @@ import { couponRoutes } from "./resources/coupons.js";
 import { creditNoteRoutes } from "./resources/credit-notes.js";
 import { customerSourceRoutes } from "./resources/customer-sources.js";
 import { customerRoutes } from "./resources/customers.js";
+import { discountRoutes } from "./resources/discounts.js";
 import { disputeRoutes } from "./resources/disputes.js";
 import { eventRoutes } from "./resources/events.js";
 import { verificationSessionRoutes } from "./resources/identity-verification-sessions.js";
@@ -44,6 +45,7 @@ import { refundRoutes } from "./resources/refunds.js";
 import { reportingRoutes } from "./resources/reporting/routes.js";
 import { setupIntentRoutes } from "./resources/setup-intents.js";
 import { subscriptionCycleRoutes } from "./resources/subscription-cycle.js";
+import { subscriptionDiscountRoutes } from "./resources/subscription-discounts.js";
 import { subscriptionScheduleRoutes } from "./resources/subscription-schedules.js";
 import { subscriptionRoutes } from "./resources/subscriptions.js";
 import { taxRateRoutes } from "./resources/tax-rates.js";
@@ -176,9 +178,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...priceRoutes(core),
     ...setupIntentRoutes(core),
     ...subscriptionRoutes(core),
+    ...subscriptionDiscountRoutes(core),
     ...invoiceItemRoutes(core),
     ...creditNoteRoutes(core),
     ...couponRoutes(core),
+    ...discountRoutes(core),
     ...planRoutes(core),
     ...invoicePaymentRoutes(core),
     ...invoicePreviewRoutes(core),

@@ -48,9 +48,18 @@ function expandAt(
   } else if (!(field in record)) {
     throw invalidParam("expand", `This property cannot be expanded (${path}).`);
   } else if (typeof record[field] === "string") {
-    const found = lookup(record[field]);
-    if (!found) throw invalidParam("expand", `This property cannot be expanded (${path}).`);
-    record[field] = structuredClone(found);
+    record[field] = expandedId(record[field], path, lookup);
+  } else if (Array.isArray(record[field])) {
+    // A list of ids, such as an invoice's `discounts`: each id becomes its object.
+    record[field] = record[field].map((item: unknown) =>
+      typeof item === "string" ? expandedId(item, path, lookup) : item,
+    );
   }
   if (rest.length > 0) expandAt(record[field], rest, path, lookup, virtual);
+}
+
+function expandedId(id: string, path: string, lookup: (id: string) => StripeObject | undefined): StripeObject {
+  const found = lookup(id);
+  if (!found) throw invalidParam("expand", `This property cannot be expanded (${path}).`);
+  return structuredClone(found);
 }

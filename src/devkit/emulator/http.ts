@@ -13,6 +13,7 @@ import { createRouter } from "./router.js";
 import { completeShape } from "./schema/complete.js";
 import type { SchemaEndpoint, StripeSchema } from "./schema/types.js";
 import { stripeId } from "./store.js";
+import { refuseUnsupportedParams } from "./unsupported-params.js";
 import { validateParams } from "./validate-params.js";
 import { paramsAtCurrentVersion } from "./version-changes.js";
 
@@ -155,6 +156,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
       ? paramsAtCurrentVersion(parsed, routed.endpoint, version)
       : { params: parsed, legacy: {} };
     if (routed.endpoint?.params) validateParams(options.schema, params, routed.endpoint.params);
+    if (routed.endpoint) refuseUnsupportedParams(params, routed.endpoint);
     const result = routed.route.handler({ params, legacy, path: routed.path, request, url: url.pathname });
     const paths = stringList(params, "expand") ?? [];
     const rendered =

@@ -57,10 +57,26 @@ interface RetiredParam {
 
 const RETIRED_PARAMS: readonly RetiredParam[] = [
   {
-    // basil: "Remove support for `coupon` on `CustomerCreateParams`, `CustomerUpdateParams`, ...".
+    // basil: "Remove support for `coupon` on `CustomerCreateParams`, `CustomerUpdateParams`, ...,
+    // `SubscriptionCreateParams`, ... and `SubscriptionUpdateParams`"; the same for `promotion_code`.
     since: "2025-03-31.basil",
-    endpoints: ["POST /v1/customers", "POST /v1/customers/{id}"],
+    endpoints: [
+      "POST /v1/customers",
+      "POST /v1/customers/{id}",
+      "POST /v1/subscriptions",
+      "POST /v1/subscriptions/{id}",
+    ],
     name: "coupon",
+  },
+  {
+    since: "2025-03-31.basil",
+    endpoints: [
+      "POST /v1/customers",
+      "POST /v1/customers/{id}",
+      "POST /v1/subscriptions",
+      "POST /v1/subscriptions/{id}",
+    ],
+    name: "promotion_code",
   },
   {
     // clover: "Remove support for `iterations` on `SubscriptionScheduleCreateParams.phases[]`, and

@@ -14,6 +14,7 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
+import { couponRedeemable } from "./discount-redemption.js";
 
 const DURATIONS = new Set(["forever", "once", "repeating"]);
 
@@ -22,7 +23,8 @@ const DURATIONS = new Set(["forever", "once", "repeating"]);
  * promotion code is a customer-facing code that redeems one. Coupons can be renamed and deleted, codes deactivated.
  */
 export function couponRoutes(core: EmulatorCore): Route[] {
-  const coupon = (id: string, param = "id") => core.store.get<Stripe.Coupon>("coupon", id, param);
+  // A coupon past its `redeem_by` is no longer `valid`, which Stripe shows from that moment on.
+  const coupon = (id: string, param = "id") => withValidity(core, core.store.get<Stripe.Coupon>("coupon", id, param));
   const code = (id: string) => core.store.get<Stripe.PromotionCode>("promotion_code", id);
   return [
     { method: "POST", pattern: "/v1/coupons", handler: ({ params, request }) => createCoupon(core, params, request) },
@@ -57,7 +59,10 @@ export function couponRoutes(core: EmulatorCore): Route[] {
       handler: ({ params, url }) => {
         const inRange = createdFilter(params);
         return paginate(
-          core.store.all<Stripe.Coupon>("coupon").filter((each) => inRange(each.created)),
+          core.store
+            .all<Stripe.Coupon>("coupon")
+            .filter((each) => inRange(each.created))
+            .map((each) => withValidity(core, each)),
           params,
           url,
         );
@@ -82,7 +87,7 @@ export function couponRoutes(core: EmulatorCore): Route[] {
           max_redemptions: optionalInteger(params, "max_redemptions") ?? null,
           metadata: mergeMetadata(params),
           promotion: { coupon: redeems.id, type: "coupon" },
-          restrictions: { first_time_transaction: false, minimum_amount: null, minimum_amount_currency: null },
+          restrictions: codeRestrictions(params),
           times_redeemed: 0,
         });
         core.events.emit("promotion_code.created", created, request);
@@ -122,6 +127,29 @@ export function couponRoutes(core: EmulatorCore): Route[] {
       },
     },
   ];
+}
+
+function withValidity(core: EmulatorCore, coupon: Stripe.Coupon): Stripe.Coupon {
+  if (coupon.valid && !couponRedeemable(core, coupon)) core.store.update(coupon, { valid: false });
+  return coupon;
+}
+
+/** Who may redeem a code: only customers without prior transactions, and only on an amount at least a minimum. */
+function codeRestrictions(params: Params): Stripe.PromotionCode.Restrictions {
+  const restrictions = optionalObject(params, "restrictions") ?? {};
+  const minimum = optionalInteger(restrictions, "minimum_amount") ?? null;
+  const currency = optionalString(restrictions, "minimum_amount_currency")?.toLowerCase() ?? null;
+  if ((minimum === null) !== (currency === null)) {
+    throw invalidParam(
+      "restrictions[minimum_amount_currency]",
+      "`minimum_amount` and `minimum_amount_currency` must be passed together.",
+    );
+  }
+  return {
+    first_time_transaction: optionalBoolean(restrictions, "first_time_transaction") ?? false,
+    minimum_amount: minimum,
+    minimum_amount_currency: currency,
+  };
 }
 
 function createCoupon(core: EmulatorCore, params: Params, request: RequestInfo): Stripe.Coupon {

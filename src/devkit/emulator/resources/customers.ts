@@ -5,7 +5,8 @@ import { createdFilter, paginate } from "../list.js";
 import { mergeMetadata, nullableString, optionalObject, optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
 import { cardSourceToken, insertCardSource, requestedDefaultSource } from "./customer-sources.js";
-import { applyCustomerCoupon } from "./discounts.js";
+import { legacyRedemption } from "./discount-redemption.js";
+import { setCustomerDiscount } from "./discounts.js";
 import { attachPaymentMethod, customerPaymentMethod } from "./payment-methods.js";
 import { cancelSubscription } from "./subscriptions.js";
 import { requestedClock } from "./test-clocks.js";
@@ -17,10 +18,10 @@ export function customerRoutes(core: EmulatorCore): Route[] {
       method: "POST",
       pattern: "/v1/customers",
       handler: ({ params, legacy, request }) => {
+        // Checked before the customer is made, so a coupon Stripe refuses leaves no customer behind.
+        const redemption = legacyRedemption(core, legacy ?? {}, { customer: null, currency: null, reusable: [] });
         const customer = createCustomer(core, params, request);
-        if (legacy?.coupon !== undefined) {
-          applyCustomerCoupon(core, customer, legacy.coupon, request, { creating: true });
-        }
+        if (redemption !== undefined) setCustomerDiscount(core, customer, redemption, request, { creating: true });
         return customer;
       },
     },
@@ -38,8 +39,10 @@ export function customerRoutes(core: EmulatorCore): Route[] {
       pattern: "/v1/customers/:id",
       handler: ({ path, params, legacy, request }) => {
         const customer = core.store.get<Stripe.Customer>("customer", path.id as string);
+        const context = { customer: customer.id, currency: customer.currency ?? null, reusable: [] };
+        const redemption = legacyRedemption(core, legacy ?? {}, context);
         updateCustomer(core, customer, params, request);
-        if (legacy?.coupon !== undefined) applyCustomerCoupon(core, customer, legacy.coupon, request);
+        if (redemption !== undefined) setCustomerDiscount(core, customer, redemption, request);
         return customer;
       },
     },

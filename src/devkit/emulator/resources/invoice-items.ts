@@ -14,6 +14,9 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
+import { requestedRedemptions } from "./discount-redemption.js";
+import { redeem } from "./discounts.js";
+import { invoiceDiscountIds } from "./invoice-objects.js";
 import { addItemToDraft, removeItemFromDraft } from "./invoices.js";
 
 /**
@@ -82,8 +85,19 @@ function createInvoiceItem(core: EmulatorCore, params: Params, request: RequestI
   const { amount, currency, pricing } = itemAmount(core, params, quantity, invoice);
   const now = core.now();
   const period = optionalObject(params, "period");
+  const id = stripeId("ii");
+  const redemptions = requestedRedemptions(core, params, "discounts", {
+    customer: customer.id,
+    currency,
+    amount,
+    reusable: [
+      ...(invoice ? invoiceDiscountIds(invoice).map((each) => core.store.find(each) as Stripe.Discount) : []),
+      ...(customer.discount ? [customer.discount] : []),
+    ],
+  });
+  const discounts = redeem(core, redemptions ?? [], { customer: customer.id, invoiceItem: id });
   const item = core.store.insert<Stripe.InvoiceItem>({
-    id: stripeId("ii"),
+    id,
     object: "invoiceitem",
     amount,
     currency,
@@ -92,7 +106,7 @@ function createInvoiceItem(core: EmulatorCore, params: Params, request: RequestI
     date: now,
     description: nullableString(params, "description") ?? null,
     discountable: optionalBoolean(params, "discountable") ?? amount >= 0,
-    discounts: [],
+    discounts: discounts.map((discount) => discount.id),
     invoice: invoice?.id ?? null,
     livemode: false,
     metadata: mergeMetadata(params),

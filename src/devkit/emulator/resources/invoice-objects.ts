@@ -3,6 +3,7 @@ import type { EmulatorCore } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import type { RequestInfo } from "../events.js";
 import { stripeId } from "../store.js";
+import { discountInvoice } from "./discount-amounts.js";
 import { nextPaymentAttempt } from "./dunning.js";
 import { chargeInvoice, markInvoicePaymentPaid } from "./invoice-payments.js";
 
@@ -18,6 +19,8 @@ export interface NewInvoice {
   metadata?: Stripe.Metadata;
   parent?: Stripe.Invoice.Parent | null;
   defaultPaymentMethod?: string | null;
+  /** The ids of the discounts on the invoice itself; its lines carry their own. */
+  discounts?: readonly string[];
 }
 
 /** A draft invoice, stored; its totals are its lines' sum. Emits nothing: callers say `invoice.created`. */
@@ -102,21 +105,23 @@ export function draftInvoice(core: EmulatorCore, customer: Stripe.Customer, fiel
     total_taxes: [],
     webhooks_delivered_at: null,
   };
-  Object.assign(invoice, invoiceTotals(invoice.lines.data));
+  Object.assign(invoice, invoiceTotals(core, invoice, invoice.lines.data, fields.discounts ?? []));
   return invoice;
 }
 
-/** A draft's amounts follow its lines. */
-export function invoiceTotals(lines: readonly Stripe.InvoiceLineItem[]): Partial<Stripe.Invoice> {
-  const amount = lines.reduce((sum, line) => sum + line.amount, 0);
-  return {
-    amount_due: Math.max(amount, 0),
-    amount_remaining: Math.max(amount, 0),
-    subtotal: amount,
-    subtotal_excluding_tax: amount,
-    total: amount,
-    total_excluding_tax: amount,
-  };
+/** A draft's amounts follow its lines and its discounts: the lines as given, with their discount amounts. */
+export function invoiceTotals(
+  core: EmulatorCore,
+  invoice: Stripe.Invoice,
+  lines: readonly Stripe.InvoiceLineItem[] = invoice.lines.data,
+  discounts: readonly string[] = invoiceDiscountIds(invoice),
+): Partial<Stripe.Invoice> {
+  const discounted = discountInvoice(core, lines, discounts, invoice.currency);
+  return { lines: { ...invoice.lines, data: discounted.lines }, ...discounted.totals };
+}
+
+export function invoiceDiscountIds(invoice: Stripe.Invoice): string[] {
+  return invoice.discounts.map((discount) => (typeof discount === "string" ? discount : discount.id));
 }
 
 /**
@@ -220,7 +225,7 @@ export function invoiceItemLine(invoiceId: string, item: Stripe.InvoiceItem): St
     description: item.description,
     discount_amounts: [],
     discountable: item.discountable,
-    discounts: [],
+    discounts: [...(item.discounts ?? [])],
     invoice: invoiceId,
     livemode: false,
     metadata: item.metadata ?? {},

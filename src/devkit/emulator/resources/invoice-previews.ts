@@ -3,6 +3,8 @@ import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { optionalString, type Params } from "../params.js";
 import { stripeId } from "../store.js";
+import { unsupportedParam } from "../unsupported-params.js";
+import { customerInvoiceDiscounts } from "./discounts.js";
 import { draftInvoice, invoiceItemLine } from "./invoice-objects.js";
 import { nextPeriodItems } from "./subscription-cycle.js";
 import { upcomingInvoice } from "./subscription-invoices.js";
@@ -28,12 +30,9 @@ export function invoicePreviewRoutes(core: EmulatorCore): Route[] {
 function previewInvoice(core: EmulatorCore, params: Params): Stripe.Invoice {
   const unsupported = Object.keys(params).find((name) => !PREVIEWED.has(name));
   if (unsupported !== undefined) {
-    throw new StripeApiError(
-      400,
-      "invalid_request_error",
-      "",
-      `The emulator previews a subscription's next renewal or a customer's pending invoice items as they are; it does not simulate \`${unsupported}\`.`,
+    throw unsupportedParam(
       unsupported,
+      "it previews a subscription's next renewal or a customer's pending invoice items as they are.",
     );
   }
   const subscriptionId = optionalString(params, "subscription");
@@ -75,9 +74,11 @@ function previewInvoice(core: EmulatorCore, params: Params): Stripe.Invoice {
     );
   }
   const id = `upcoming_${stripeId("in")}`;
+  const currency = pending[0]?.currency ?? customer.currency ?? "usd";
   return draftInvoice(core, customer, {
     id,
-    currency: pending[0]?.currency ?? customer.currency ?? "usd",
+    currency,
+    discounts: customerInvoiceDiscounts(core, customer.id, currency, core.now()),
     billingReason: "manual",
     collectionMethod: "charge_automatically",
     lines: pending.map((item) => invoiceItemLine(id, item)),

@@ -12,6 +12,7 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
+import { newInvoiceDiscounts, requestedInvoiceDiscounts } from "./invoice-discounts.js";
 import {
   defaultPaymentMethod,
   finalizeInvoice,
@@ -48,6 +49,8 @@ export function invoiceRoutes(
           requireStatus(invoice, ["draft"], "description");
           changes.description = description;
         }
+        const discounts = requestedInvoiceDiscounts(core, invoice, params);
+        if (discounts) Object.assign(changes, invoiceTotals(core, invoice, invoice.lines.data, discounts));
         const previous = core.store.update(invoice, changes);
         if (Object.keys(previous).length > 0) core.events.emit("invoice.updated", invoice, request, previous);
         return invoice;
@@ -211,10 +214,18 @@ function createInvoice(core: EmulatorCore, params: Params, request: RequestInfo)
       "Invoices with `collection_method=send_invoice` must have a `days_until_due` or `due_date`.",
     );
   }
-  const currency = optionalString(params, "currency") ?? pending[0]?.currency ?? customer.currency ?? "usd";
+  const currency = (
+    optionalString(params, "currency") ??
+    pending[0]?.currency ??
+    customer.currency ??
+    "usd"
+  ).toLowerCase();
+  const amount = pending.reduce((sum, item) => sum + item.amount, 0);
+  const discounts = newInvoiceDiscounts(core, params, { customer, invoiceId: id, currency, amount }, request);
   const invoice = insertDraftInvoice(core, customer, {
+    discounts,
     id,
-    currency: currency.toLowerCase(),
+    currency,
     billingReason: "manual",
     collectionMethod,
     lines: pending.map((item) => invoiceItemLine(id, item)),
@@ -231,14 +242,13 @@ function createInvoice(core: EmulatorCore, params: Params, request: RequestInfo)
 /** Adds an invoice item to a draft, as `invoice` on the item's create does. */
 export function addItemToDraft(core: EmulatorCore, invoice: Stripe.Invoice, item: Stripe.InvoiceItem): void {
   requireStatus(invoice, ["draft"], "add lines to");
-  const lines = [...invoice.lines.data, invoiceItemLine(invoice.id, item)];
-  core.store.update(invoice, { lines: { ...invoice.lines, data: lines }, ...invoiceTotals(lines) });
+  core.store.update(invoice, invoiceTotals(core, invoice, [...invoice.lines.data, invoiceItemLine(invoice.id, item)]));
 }
 
 /** Takes a deleted invoice item off its draft invoice. */
 export function removeItemFromDraft(core: EmulatorCore, invoice: Stripe.Invoice, itemId: string): void {
   const lines = invoice.lines.data.filter((line) => line.parent?.invoice_item_details?.invoice_item !== itemId);
-  core.store.update(invoice, { lines: { ...invoice.lines, data: lines }, ...invoiceTotals(lines) });
+  core.store.update(invoice, invoiceTotals(core, invoice, lines));
 }
 
 /** A deleted draft's items go back to pending, as Stripe leaves them for the customer's next invoice. */

@@ -3,6 +3,7 @@ import type { EmulatorCore, Route } from "../core.js";
 import { StripeApiError } from "../errors.js";
 import { NO_REQUEST } from "../events.js";
 import { defaultPaymentMethod, payInvoice } from "./invoice-objects.js";
+import { endFinishedDiscounts } from "./subscription-discounts.js";
 import { createSubscriptionInvoice, upcomingInvoice } from "./subscription-invoices.js";
 import { addInterval, invoiceLinesFor } from "./subscription-items.js";
 import { cancelSubscription } from "./subscriptions.js";
@@ -40,6 +41,7 @@ export function renewSubscription(core: EmulatorCore, subscription: Stripe.Subsc
     status: subscription.status === "trialing" ? "active" : subscription.status,
   });
   core.events.emit("customer.subscription.updated", subscription, request, previous);
+  endFinishedDiscounts(core, subscription, request);
   const lines = invoiceLinesFor(items);
   const invoice = createSubscriptionInvoice(core, subscription, lines, "subscription_cycle", request);
   subscription.latest_invoice = invoice.id;

@@ -3,6 +3,7 @@ import type { EmulatorCore } from "../core.js";
 import type { RequestInfo } from "../events.js";
 import { stripeId } from "../store.js";
 import { draftInvoice, finalizeInvoice, insertDraftInvoice, type NewInvoice } from "./invoice-objects.js";
+import { subscriptionInvoiceDiscounts } from "./subscription-discounts.js";
 
 export interface InvoiceLine {
   price: Stripe.Price;
@@ -19,16 +20,26 @@ export function upcomingInvoice(
   lines: readonly InvoiceLine[],
 ): Stripe.Invoice {
   const id = `upcoming_${stripeId("in")}`;
-  return draftInvoice(core, customer, subscriptionInvoiceFields(id, subscription, lines, "upcoming"));
+  // The discounts as they will be when the renewal comes, at the start of the period it bills.
+  const at = lines[0]?.periodStart ?? core.now();
+  return draftInvoice(core, customer, subscriptionInvoiceFields(core, id, subscription, lines, "upcoming", at));
+}
+
+/** What the lines come to before discounts: what a promotion code's `minimum_amount` is checked against. */
+export function linesAmount(lines: readonly InvoiceLine[]): number {
+  return lines.reduce((sum, line) => sum + (line.price.unit_amount ?? 0) * line.quantity, 0);
 }
 
 function subscriptionInvoiceFields(
+  core: EmulatorCore,
   id: string,
   subscription: Stripe.Subscription,
   lines: readonly InvoiceLine[],
   billingReason: Stripe.Invoice.BillingReason,
+  at: number,
 ): NewInvoice {
   return {
+    discounts: subscriptionInvoiceDiscounts(core, subscription, at),
     id,
     currency: subscription.currency,
     billingReason,
@@ -54,7 +65,7 @@ export function createSubscriptionInvoice(
   const invoice = insertDraftInvoice(
     core,
     customer,
-    subscriptionInvoiceFields(stripeId("in"), subscription, lines, billingReason),
+    subscriptionInvoiceFields(core, stripeId("in"), subscription, lines, billingReason, core.now()),
   );
   core.events.emit("invoice.created", invoice, request);
   return finalizeInvoice(core, invoice, request);

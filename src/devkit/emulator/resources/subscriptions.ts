@@ -13,10 +13,13 @@ import {
   requireString,
 } from "../params.js";
 import { stripeId } from "../store.js";
+import { requestedDiscounts } from "./discount-redemption.js";
+import { redeem } from "./discounts.js";
 import { defaultPaymentMethod, payInvoice } from "./invoice-objects.js";
 import { invoiceRoutes } from "./invoices.js";
 import { customerPaymentMethod } from "./payment-methods.js";
-import { createSubscriptionInvoice } from "./subscription-invoices.js";
+import { announceDiscountChanges, requestedSubscriptionDiscounts } from "./subscription-discounts.js";
+import { createSubscriptionInvoice, linesAmount } from "./subscription-invoices.js";
 import { invoiceLinesFor, subscriptionItem } from "./subscription-items.js";
 import { endTrialNow, trialSettings, warnOfTrialEnd } from "./subscription-trials.js";
 
@@ -29,13 +32,14 @@ export function subscriptionRoutes(core: EmulatorCore): Route[] {
     {
       method: "POST",
       pattern: "/v1/subscriptions",
-      handler: ({ params, request }) => createSubscription(core, params, request),
+      handler: ({ params, legacy, request }) => createSubscription(core, params, request, {}, legacy),
     },
     { method: "GET", pattern: "/v1/subscriptions/:id", handler: ({ path }) => get(path.id as string) },
     {
       method: "POST",
       pattern: "/v1/subscriptions/:id",
-      handler: ({ path, params, request }) => updateSubscription(core, get(path.id as string), params, request),
+      handler: ({ path, params, legacy, request }) =>
+        updateSubscription(core, get(path.id as string), params, legacy ?? {}, request),
     },
     {
       method: "DELETE",
@@ -95,12 +99,16 @@ export function cancelSubscription(
   return subscription;
 }
 
-/** `fields` are those its maker sets besides the parameters: the `schedule` that manages it. */
+/**
+ * `fields` are those its maker sets besides the parameters: the `schedule` that manages it. `legacy`: the `coupon` or
+ * `promotion_code` of a request at a version before 2025-03-31.basil.
+ */
 export function createSubscription(
   core: EmulatorCore,
   params: Params,
   request: RequestInfo,
   fields: Partial<Stripe.Subscription> = {},
+  legacy: Params = {},
 ): Stripe.Subscription {
   const customer = core.store.get<Stripe.Customer>("customer", requireString(params, "customer"), "customer");
   const itemParams = optionalArray(params, "items");
@@ -118,6 +126,12 @@ export function createSubscription(
     paymentMethod = customerPaymentMethod(core, paymentMethod, customer.id, request, "default_payment_method").id;
   const collection = (optionalString(params, "collection_method") ??
     "charge_automatically") as Stripe.Subscription.CollectionMethod;
+  const redemptions = requestedDiscounts(core, params, legacy, {
+    customer: customer.id,
+    currency,
+    amount: trialEnd ? 0 : linesAmount(invoiceLinesFor(items)),
+    reusable: customer.discount ? [customer.discount] : [],
+  });
   const subscription = core.store.insert<Stripe.Subscription>({
     id,
     object: "subscription",
@@ -177,6 +191,8 @@ export function createSubscription(
   const lines = invoiceLinesFor(items);
   // Stripe bills a trial's first period at zero.
   const billed = trialEnd ? lines.map((line) => ({ ...line, price: { ...line.price, unit_amount: 0 } })) : lines;
+  const discounts = redeem(core, redemptions ?? [], { customer: customer.id, subscription: id });
+  subscription.discounts = announceDiscountChanges(core, subscription, discounts, request);
   // Stripe announces the subscription as `incomplete` and, once the first invoice is paid, updates it to `active`.
   core.events.emit("customer.subscription.created", subscription, request);
   warnOfTrialEnd(core, subscription, request);
@@ -200,6 +216,7 @@ function updateSubscription(
   core: EmulatorCore,
   subscription: Stripe.Subscription,
   params: Params,
+  legacy: Params,
   request: RequestInfo,
 ) {
   if (subscription.status === "canceled") {
@@ -230,6 +247,8 @@ function updateSubscription(
   }
   const itemParams = optionalArray(params, "items");
   if (itemParams) changes.items = { ...subscription.items, data: updatedItems(core, subscription, itemParams) };
+  const discounts = requestedSubscriptionDiscounts(core, subscription, params, legacy, changes.items?.data);
+  if (discounts) changes.discounts = announceDiscountChanges(core, subscription, discounts, request);
   const previous = core.store.update(subscription, changes);
   if (Object.keys(previous).length > 0)
     core.events.emit("customer.subscription.updated", subscription, request, previous);
