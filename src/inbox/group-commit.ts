@@ -1,12 +1,18 @@
 /**
  * Group commit: requests that arrive while earlier batches are committing share the next transaction,
  * so throughput is not capped at one fsync per request. A batch starts as soon as a slot is free (or, with
- * `gatherTurn`, at the end of the event loop's turn); under load, batches grow by themselves to the number of
- * requests that arrived during one commit.
+ * `gatherTurn`, at the end of the event loop's turn; with `minBatchAlongside`, once enough wait); under load,
+ * batches grow by themselves to the number of requests that arrived during one commit.
  */
 export interface GroupCommitOptions<Item, Result> {
   /** Batches committing at once (the store's concurrency). */
   maxInFlight: number;
+  /**
+   * How many items must wait before a batch starts beside one already committing (default 1). Everything that
+   * arrived during a commit then goes in one batch, which costs less per item than several small ones; another
+   * batch starts alongside only when this many wait, as when commits are slow.
+   */
+  minBatchAlongside?: number;
   maxBatchSize: number;
   /** Commits a batch; returns one result per item, in order, or an Error for an item that alone failed. */
   commit(batch: Item[]): Promise<Array<Result | Error>>;
@@ -36,9 +42,14 @@ export function createGroupCommit<Item, Result>(options: GroupCommitOptions<Item
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   let startScheduled = false;
+  const minBatchAlongside = options.minBatchAlongside ?? 1;
 
   const startBatches = () => {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (
+      inFlight < options.maxInFlight &&
+      queue.length > 0 &&
+      (inFlight === 0 || queue.length >= minBatchAlongside)
+    ) {
       const batch = queue.splice(0, options.maxBatchSize);
       inFlight++;
       options.onBatch?.(batch.length);

@@ -45,6 +45,27 @@ describe("group commit", () => {
     expect(calls.map((call) => call.batch)).toEqual([[0], [1], [2, 3, 4], [5, 6, 7], [8]]);
   });
 
+  it("starts a batch beside one committing only once minBatchAlongside items wait", async () => {
+    const { calls, commit } = controlledCommits();
+    const group = createGroupCommit({ maxInFlight: 4, minBatchAlongside: 3, maxBatchSize: 100, commit });
+    const first = group.submit(0);
+    const waiting = [1, 2].map((n) => group.submit(n));
+    expect(calls.map((call) => call.batch)).toEqual([[0]]);
+    const third = group.submit(3);
+    expect(calls.map((call) => call.batch)).toEqual([[0], [1, 2, 3]]);
+    const late = group.submit(4);
+    expect(calls).toHaveLength(2);
+    // Nothing waits behind a too-small batch for good: once none commits, what waits starts.
+    calls[0]?.release();
+    calls[1]?.release();
+    expect(await first).toBe(0);
+    expect(await Promise.all([...waiting, third])).toEqual([10, 20, 30]);
+    await tick();
+    expect(calls.map((call) => call.batch)).toEqual([[0], [1, 2, 3], [4]]);
+    calls[2]?.release();
+    expect(await late).toBe(40);
+  });
+
   it("rejects every item of a failed batch, and only the item that failed on its own", async () => {
     const { calls, commit } = controlledCommits();
     const group = createGroupCommit({ maxInFlight: 1, maxBatchSize: 10, commit });
