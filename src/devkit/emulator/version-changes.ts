@@ -55,27 +55,24 @@ interface RetiredParam {
   within?: string;
 }
 
+const CUSTOMER_AND_SUBSCRIPTION_WRITES = [
+  "POST /v1/customers",
+  "POST /v1/customers/{id}",
+  "POST /v1/subscriptions",
+  "POST /v1/subscriptions/{id}",
+];
+
 const RETIRED_PARAMS: readonly RetiredParam[] = [
   {
     // basil: "Remove support for `coupon` on `CustomerCreateParams`, `CustomerUpdateParams`, ...,
     // `SubscriptionCreateParams`, ... and `SubscriptionUpdateParams`"; the same for `promotion_code`.
     since: "2025-03-31.basil",
-    endpoints: [
-      "POST /v1/customers",
-      "POST /v1/customers/{id}",
-      "POST /v1/subscriptions",
-      "POST /v1/subscriptions/{id}",
-    ],
+    endpoints: CUSTOMER_AND_SUBSCRIPTION_WRITES,
     name: "coupon",
   },
   {
     since: "2025-03-31.basil",
-    endpoints: [
-      "POST /v1/customers",
-      "POST /v1/customers/{id}",
-      "POST /v1/subscriptions",
-      "POST /v1/subscriptions/{id}",
-    ],
+    endpoints: CUSTOMER_AND_SUBSCRIPTION_WRITES,
     name: "promotion_code",
   },
   {
