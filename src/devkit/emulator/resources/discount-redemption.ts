@@ -124,8 +124,9 @@ function referenced<T extends { id: string; object: string }>(
   return found as T;
 }
 
+/** Stripe's 400 for an id in a parameter that names nothing, as the emulator answers it elsewhere. */
 function missing(what: string, id: string, param: string): StripeApiError {
-  return new StripeApiError(400, "invalid_request_error", "resource_missing", `No such ${what}: '${id}'`, param);
+  return invalidParam(param, `No such ${what}: '${id}'`, "resource_missing");
 }
 
 /**

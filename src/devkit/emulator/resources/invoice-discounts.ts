@@ -4,7 +4,7 @@ import type { RequestInfo } from "../events.js";
 import type { Params } from "../params.js";
 import { requestedRedemptions } from "./discount-redemption.js";
 import { customerInvoiceDiscounts, endFinishedCustomerDiscount, redeem } from "./discounts.js";
-import { invoiceDiscountIds } from "./invoice-objects.js";
+import { invoiceDiscounts } from "./invoice-objects.js";
 import { requireStatus } from "./invoices.js";
 
 /**
@@ -38,12 +38,11 @@ export function requestedInvoiceDiscounts(
   if (params.discounts === undefined) return undefined;
   requireStatus(invoice, ["draft"], "change the discounts of");
   const customer = core.store.get<Stripe.Customer>("customer", invoice.customer as string, "customer");
-  const onInvoice = invoiceDiscountIds(invoice).map((id) => core.store.find(id) as Stripe.Discount);
   const redemptions = requestedRedemptions(core, params, "discounts", {
     customer: customer.id,
     currency: invoice.currency,
     amount: invoice.lines.data.reduce((sum, line) => sum + line.amount, 0),
-    reusable: [...onInvoice, ...(customer.discount ? [customer.discount] : [])],
+    reusable: [...invoiceDiscounts(core, invoice), ...(customer.discount ? [customer.discount] : [])],
   });
   return redeem(core, redemptions ?? [], { customer: customer.id, invoice: invoice.id }).map(({ id }) => id);
 }

@@ -16,7 +16,7 @@ import {
 import { stripeId } from "../store.js";
 import { requestedRedemptions } from "./discount-redemption.js";
 import { redeem } from "./discounts.js";
-import { invoiceDiscountIds } from "./invoice-objects.js";
+import { invoiceDiscounts } from "./invoice-objects.js";
 import { addItemToDraft, removeItemFromDraft } from "./invoices.js";
 
 /**
@@ -90,10 +90,7 @@ function createInvoiceItem(core: EmulatorCore, params: Params, request: RequestI
     customer: customer.id,
     currency,
     amount,
-    reusable: [
-      ...(invoice ? invoiceDiscountIds(invoice).map((each) => core.store.find(each) as Stripe.Discount) : []),
-      ...(customer.discount ? [customer.discount] : []),
-    ],
+    reusable: [...(invoice ? invoiceDiscounts(core, invoice) : []), ...(customer.discount ? [customer.discount] : [])],
   });
   const discounts = redeem(core, redemptions ?? [], { customer: customer.id, invoiceItem: id });
   const item = core.store.insert<Stripe.InvoiceItem>({

@@ -124,6 +124,11 @@ export function invoiceDiscountIds(invoice: Stripe.Invoice): string[] {
   return invoice.discounts.map((discount) => (typeof discount === "string" ? discount : discount.id));
 }
 
+/** The discounts on the invoice itself, as stored. */
+export function invoiceDiscounts(core: EmulatorCore, invoice: Stripe.Invoice): Stripe.Discount[] {
+  return invoiceDiscountIds(invoice).map((id) => core.store.find(id) as Stripe.Discount);
+}
+
 /**
  * Finalizes a draft: it takes the customer's next number and becomes `open` (`invoice.finalized`); one with nothing
  * to pay is `paid` at once, as Stripe marks a zero-total invoice paid on finalization.
