@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventBody, SECRET, signedHeaders } from "../support/events.js";
-import { cleanEnv, freePort, runCli, startServe } from "../support/processes.js";
+import { cleanEnv, runCli, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -99,7 +99,7 @@ describe("events list and show on Postgres", () => {
   const now = Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    const serve = await startServe({ port: await freePort(), env });
+    const serve = await startServe({ env });
     try {
       for (const [name, type, created] of [
         ["oldInvoice", "invoice.paid", now - 3 * 3600],

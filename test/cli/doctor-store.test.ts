@@ -101,7 +101,6 @@ describe("doctor on Postgres", () => {
        };`,
     );
     serve = await startServe({
-      port: await freePort(),
       env: { ...env, STRIPE_INBOX_PAUSE_AFTER_FAILURES: "off" },
       args: ["--handlers", handlers],
     });
@@ -153,7 +152,7 @@ describe("doctor on PGlite", () => {
     dir = await migratedPgliteDir();
     const env = { STRIPE_INBOX_DATA_DIR: dir, STRIPE_WEBHOOK_SECRET: SECRET };
 
-    serve = await startServe({ port: await freePort(), env });
+    serve = await startServe({ env });
     const through = await doctor(env);
     expect(through.code).toBe(0);
     expect(through.check("store")?.message).toMatch(

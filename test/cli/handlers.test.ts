@@ -56,7 +56,7 @@ describe("stripe-inbox handlers", () => {
     schema = uniqueSchema();
     const env = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema };
     const handlers = handlersModule(dir);
-    serve = await startServe({ port: await freePort(), env, args: ["--handlers", handlers.path] });
+    serve = await startServe({ env, args: ["--handlers", handlers.path] });
 
     const paused = await runCli(["handlers", "pause", "sync-crm", "--reason", "CRM migration"], env);
     expect(paused).toMatchObject({ code: 0, stderr: "" });
@@ -101,7 +101,6 @@ describe("stripe-inbox handlers", () => {
     writeHandlersModule(dir, "crm-down", "");
     const env = { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN };
     serve = await startServe({
-      port: await freePort(),
       env: {
         ...env,
         STRIPE_INBOX_PAUSE_AFTER_FAILURES: "3",

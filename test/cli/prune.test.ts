@@ -4,7 +4,7 @@ import { createInbox } from "../../src/create-inbox.js";
 import type { InboxStorage } from "../../src/retention/storage.js";
 import { eventBody, SECRET, signedHeaders } from "../support/events.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
-import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 import { deliver, postgresClient, writeHandlersModule } from "../support/workers.js";
 
@@ -74,7 +74,6 @@ describe("stripe-inbox prune", () => {
       `export default (inbox) => inbox.on("*", () => {}, { name: "noop" });`,
     );
     serve = await startServe({
-      port: await freePort(),
       env: { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema },
       args: ["--handlers", handlers, "--retention", "1m", "--prune-every", "10s"],
     });
@@ -138,7 +137,6 @@ describe("stripe-inbox prune", () => {
     dirs.push(dataDir);
     const env = { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN };
     serve = await startServe({
-      port: await freePort(),
       env: { ...env, STRIPE_INBOX_LOG_LEVEL: "info" },
       args: ["--retention", "30d"],
     });

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventBody, signedHeaders } from "../support/events.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
-import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { tempDir } from "../support/stores.js";
 import { writeHandlersModule } from "../support/workers.js";
 
@@ -32,7 +32,6 @@ describe("events and replay while serve holds the PGlite data dir", () => {
     );
     const env = { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN };
     serve = await startServe({
-      port: await freePort(),
       env: { ...env, STRIPE_INBOX_PAUSE_AFTER_FAILURES: "off" },
       args: ["--handlers", handlers],
     });
@@ -100,7 +99,7 @@ describe("events and replay while serve holds the PGlite data dir", () => {
         { name: "book-revenue", retry: { maxAttempts: 1 } });`,
     );
     const env = { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN };
-    serve = await startServe({ port: await freePort(), env, args: ["--handlers", handlers] });
+    serve = await startServe({ env, args: ["--handlers", handlers] });
     const body = eventBody({ type: "invoice.paid" });
     const { id } = JSON.parse(body) as { id: string };
     expect((await fetch(serve.url, { method: "POST", headers: signedHeaders(body), body })).status).toBe(200);

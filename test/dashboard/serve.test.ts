@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { adminClient, findRunningServer } from "../../src/dashboard/admin-client.js";
 import { eventBody, signedHeaders } from "../support/events.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
-import { freePort, type ServeProcess, startServe } from "../support/processes.js";
+import { type ServeProcess, startServe } from "../support/processes.js";
 import { sleep, writeHandlersModule } from "../support/workers.js";
 import { sample } from "./prometheus.js";
 import { call } from "./support.js";
@@ -22,7 +22,6 @@ describe("stripe-inbox serve", () => {
   it("serves the dashboard, the admin API behind the token, and /metrics", async () => {
     dataDir = await migratedPgliteDir();
     serve = await startServe({
-      port: await freePort(),
       env: { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN },
     });
     const page = await call(`${serve.base}/`);
@@ -49,7 +48,6 @@ describe("stripe-inbox serve", () => {
         { name: "sync-crm", retry: { maxAttempts: 1 } });`,
     );
     serve = await startServe({
-      port: await freePort(),
       env: { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_INBOX_ADMIN_TOKEN: TOKEN },
       args: ["--handlers", handlers],
     });
@@ -82,7 +80,7 @@ describe("stripe-inbox serve", () => {
 
   it("answers 403 on the admin API when it listens beyond loopback without a token, and says so at start", async () => {
     dataDir = await migratedPgliteDir();
-    serve = await startServe({ port: await freePort(), env: { STRIPE_INBOX_DATA_DIR: dataDir, HOST: "0.0.0.0" } });
+    serve = await startServe({ env: { STRIPE_INBOX_DATA_DIR: dataDir, HOST: "0.0.0.0" } });
     const refused = await call(`${serve.base}/api/events`);
     expect(refused.status).toBe(403);
     expect(refused.json.error?.code).toBe("admin_token_not_configured");

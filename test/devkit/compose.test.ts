@@ -187,7 +187,7 @@ describe("the offline profile, run as processes with the compose file's commands
       STRIPE_INBOX_DATA_DIR: dataDir,
       STRIPE_API_BASE: (composed.STRIPE_API_BASE ?? "").replace("emulator:12111", `127.0.0.1:${emulatorPort}`),
     };
-    serve = await startServe({ port: await freePort(), env });
+    serve = await startServe({ env });
     const registered = await runCli(["register", "--url", serve.url, "--events", "*"], env);
     expect(registered.code, registered.stderr).toBe(0);
     const triggered = await runCli(["trigger", "payment_intent.succeeded"], env);

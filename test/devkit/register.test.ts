@@ -8,7 +8,7 @@ import { openPostgresStore } from "../../src/store/postgres.js";
 import type { Store } from "../../src/store/store.js";
 import { createStripeClient } from "../../src/stripe-api.js";
 import { eventBody, SECRET, signedHeaders } from "../support/events.js";
-import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { type RunningInbox, startInboxServer } from "../support/servers.js";
 import { ENGINES, openTestStore, POSTGRES_URL, type TestStore } from "../support/stores.js";
 import { openWorkerTestDb, type WorkerTestDb } from "../support/workers.js";
@@ -34,7 +34,7 @@ describe.each(ENGINES)("register against the emulator, on %s", (engine) => {
   const startInboxAndRegister = async (current: WorkerTestDb, running: RunningEmulator) => {
     if (engine === "postgres") {
       const storeEnv = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: current.config.schema };
-      serve = await startServe({ port: await freePort(), env: storeEnv });
+      serve = await startServe({ env: storeEnv });
       const registered = await runCli(
         ["register", "--url", serve.url, "--events", "customer.created,customer.updated", "--description", "suite"],
         { ...storeEnv, STRIPE_API_KEY: API_KEY, STRIPE_API_BASE: running.url },
@@ -135,7 +135,7 @@ describe("register's failures", () => {
     emulator = await startEmulator({ port: 0 });
     const current = await openWorkerTestDb("pglite");
     try {
-      serve = await startServe({ port: await freePort(), env: { STRIPE_INBOX_DATA_DIR: current.config.dataDir } });
+      serve = await startServe({ env: { STRIPE_INBOX_DATA_DIR: current.config.dataDir } });
       const result = await runCli(["register", "--url", serve.url, "--events", "*"], {
         STRIPE_INBOX_DATA_DIR: current.config.dataDir,
         STRIPE_API_KEY: API_KEY,

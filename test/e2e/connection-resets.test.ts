@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { driveLoad } from "../support/load.js";
-import { freePort, type ServeProcess, startServe } from "../support/processes.js";
+import { type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { postgresClient, sleep, writeHandlersModule } from "../support/workers.js";
@@ -54,7 +54,6 @@ describe("serve --handlers on Postgres whose connections are reset again and aga
     const url = new URL(POSTGRES_URL);
     url.port = String(proxy.port);
     server = await startServe({
-      port: await freePort(),
       env: { DATABASE_URL: url.toString(), STRIPE_INBOX_SCHEMA: schema },
       args: ["--handlers", writeHandlersModule(dir, "handlers.mjs", HANDLERS), "--lease", LEASE],
     });

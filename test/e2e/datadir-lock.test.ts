@@ -19,7 +19,7 @@ describe("the PGlite data directory lock", () => {
   let dataDir = "";
   const started: ServeProcess[] = [];
   const serve = async () => {
-    const server = await startServe({ port: await freePort(), env: {}, args: ["--data-dir", dataDir] });
+    const server = await startServe({ env: {}, args: ["--data-dir", dataDir] });
     started.push(server);
     return server;
   };

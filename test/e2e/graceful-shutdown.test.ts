@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { eventBody, signedHeaders } from "../support/events.js";
 import { driveLoad } from "../support/load.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
-import { freePort, type ServeProcess, startServe } from "../support/processes.js";
+import { type ServeProcess, startServe } from "../support/processes.js";
 import { openRawClient, requestHead } from "../support/raw-http.js";
 import { storedEventIds } from "../support/stored-ids.js";
 import { dropSchema, ENGINES, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
@@ -24,7 +24,7 @@ describe.each(ENGINES)("SIGTERM under load on %s", (engine) => {
   it("finishes the requests in flight, stores every acknowledged one, and exits 0", async () => {
     dataDir = engine === "pglite" ? await migratedPgliteDir() : tempDir();
     const env = engine === "postgres" ? { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema } : {};
-    const running = await startServe({ port: await freePort(), env, args: ["--data-dir", dataDir] });
+    const running = await startServe({ env, args: ["--data-dir", dataDir] });
     server = running;
 
     // Requests the server is in the middle of reading when the signal comes: half their body is sent.

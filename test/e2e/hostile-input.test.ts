@@ -6,7 +6,7 @@ import { sign } from "../../src/verify/sign.js";
 import { eventBody, eventId, SECRET, signedHeaders } from "../support/events.js";
 import { type DeliveryOutcome, postRaw } from "../support/load.js";
 import { migratedPgliteDir } from "../support/pglite-template.js";
-import { freePort, type ServeProcess, startServe } from "../support/processes.js";
+import { type ServeProcess, startServe } from "../support/processes.js";
 import { openRawClient, type RawClient, requestHead } from "../support/raw-http.js";
 import { dropSchema, ENGINES, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 
@@ -29,7 +29,7 @@ describe.each(ENGINES)("hostile clients against serve on %s", (engine) => {
     const env = engine === "postgres" ? { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema } : {};
     // Short timeouts, set by flags, so that a slow client's 408 arrives within the test.
     const limits = ["--headers-timeout", "2", "--request-timeout", "8"];
-    server = await startServe({ port: await freePort(), env, args: ["--data-dir", dataDir, ...limits] });
+    server = await startServe({ env, args: ["--data-dir", dataDir, ...limits] });
   });
   afterAll(async () => {
     await server?.kill();

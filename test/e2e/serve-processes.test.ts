@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { driveLoad } from "../support/load.js";
-import { freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { storedEventIds } from "../support/stored-ids.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 
@@ -31,7 +31,7 @@ describe("serve --processes on Postgres", () => {
   });
 
   it("serves one port from N processes, replaces one killed with -9, and stops them all on SIGTERM", async () => {
-    server = await startServe({ port: await freePort(), env, args: ["--processes", "2"] });
+    server = await startServe({ env, args: ["--processes", "2"] });
     await expect.poll(() => childrenOf(server?.pid ?? -1).length, { timeout: 20_000 }).toBe(2);
     const first = await driveLoad({ url: server.url, concurrency: 8, maxMs: 20_000, maxRequests: 200 });
     expect(first.acknowledged.size).toBe(200);

@@ -23,7 +23,6 @@ describe("Postgres cut away behind a TCP proxy", () => {
   beforeAll(async () => {
     proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(new URL(POSTGRES_URL).port || 5432) });
     server = await startServe({
-      port: await freePort(),
       env: { DATABASE_URL: postgresThrough(proxy.port), STRIPE_INBOX_SCHEMA: schema },
     });
     direct = new pg.Client({ connectionString: POSTGRES_URL });
@@ -146,7 +145,6 @@ describe("Postgres on a port where nothing listens", () => {
   beforeAll(async () => {
     const nothing = await freePort();
     server = await startServe({
-      port: await freePort(),
       env: { DATABASE_URL: postgresThrough(nothing), STRIPE_INBOX_SCHEMA: uniqueSchema() },
     });
   });

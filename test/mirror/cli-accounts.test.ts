@@ -74,7 +74,6 @@ describe("backfill and reconcile of connected accounts from the CLI on postgres"
   it("serve --reconcile-account lists the connected account's events on the schedule, into the mirror", async () => {
     const { mirrorSchema, env } = envWithSchemas();
     const serve = await startServe({
-      port: await freePort(),
       env,
       args: ["--mirror", mirrorSchema, "--reconcile-every", "1s", "--reconcile-account", `platform,${CONNECTED}`],
     });

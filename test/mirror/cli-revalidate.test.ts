@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
-import { CLI, cleanEnv, freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { CLI, cleanEnv, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, uniqueSchema } from "../support/stores.js";
 import { mirrorEvent, mirroredEmail, postSigned } from "./support.js";
 
@@ -51,7 +51,6 @@ describe("revalidation from the CLI on postgres", () => {
   it("serve --mirror --revalidate customers writes the customer as the emulator has it", async () => {
     const { mirrorSchema, env } = schemasAndEnv();
     const serve = await startServe({
-      port: await freePort(),
       env,
       args: ["--mirror", mirrorSchema, "--revalidate", "customers"],
     });
@@ -63,7 +62,7 @@ describe("revalidation from the CLI on postgres", () => {
 
   it("worker --mirror with STRIPE_INBOX_MIRROR_REVALIDATE writes the customer as the emulator has it", async () => {
     const { mirrorSchema, env } = schemasAndEnv();
-    const serve = await startServe({ port: await freePort(), env });
+    const serve = await startServe({ env });
     processes.push(serve);
     const worker = spawn(process.execPath, [CLI, "worker", "--mirror", mirrorSchema], {
       env: cleanEnv({ ...env, STRIPE_INBOX_MIRROR_REVALIDATE: "customers" }),

@@ -34,7 +34,7 @@ describe("the mirror from the CLI on postgres", () => {
     const [schema, mirrorSchema] = [uniqueSchema(), uniqueSchema()];
     schemas.push(schema, mirrorSchema);
     const env = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema, STRIPE_INBOX_MIRROR: mirrorSchema };
-    const serve = await startServe({ port: await freePort(), env });
+    const serve = await startServe({ env });
     processes.push(serve);
     const id = objectId("cus");
     await postSigned(
@@ -50,7 +50,7 @@ describe("the mirror from the CLI on postgres", () => {
     const [schema, mirrorSchema] = [uniqueSchema(), uniqueSchema()];
     schemas.push(schema, mirrorSchema);
     const env = { DATABASE_URL: POSTGRES_URL, STRIPE_INBOX_SCHEMA: schema };
-    const serve = await startServe({ port: await freePort(), env });
+    const serve = await startServe({ env });
     processes.push(serve);
     const worker = spawn(process.execPath, [CLI, "worker", "--mirror", mirrorSchema], {
       env: cleanEnv(env),
@@ -118,7 +118,6 @@ describe("the mirror from the CLI on postgres", () => {
         STRIPE_API_BASE: emulator.url,
       };
       const serve = await startServe({
-        port: await freePort(),
         env,
         args: ["--mirror", mirrorSchema, "--reconcile-every", "1s"],
       });

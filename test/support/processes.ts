@@ -41,7 +41,8 @@ export interface ServeProcess {
 }
 
 export interface ServeOptions {
-  port: number;
+  /** A fixed port, for a test that restarts serve on the same address; by default a free one is found. */
+  port?: number;
   env: Record<string, string>;
   args?: string[];
 }
@@ -64,8 +65,24 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+/** Another process may take a port between `freePort()` and serve's bind: so many fresh ports are tried. */
+const PORT_ATTEMPTS = 5;
+
 /** `stripe-inbox serve` as its own process, answered on /healthz before this resolves. */
 export async function startServe({ port, env, args = [] }: ServeOptions): Promise<ServeProcess> {
+  if (port !== undefined) return startServeOn(port, env, args);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServeOn(await freePort(), env, args);
+    } catch (error) {
+      if (attempt === PORT_ATTEMPTS || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startServeOn(port: number, env: Record<string, string>, args: string[]): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", String(port), ...args], {
     env: cleanEnv({ STRIPE_WEBHOOK_SECRET: SECRET, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
@@ -100,7 +117,10 @@ export async function startServe({ port, env, args = [] }: ServeOptions): Promis
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (!running) throw new Error(`serve exited before listening:\n${output}`);
+    if (!running) {
+      const message = `serve exited before listening:\n${output}`;
+      throw /already in use/i.test(output) ? new PortTaken(message) : new Error(message);
+    }
     const healthy = await fetch(`${base}/healthz`).then(
       (response) => response.ok,
       () => false,
