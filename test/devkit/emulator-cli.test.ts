@@ -7,9 +7,9 @@ import { CLI, cleanEnv, freePort, runCli } from "../support/processes.js";
 import { inboxWithSecret } from "./emulator-setup.js";
 
 describe("stripe-inbox emulator", () => {
-  it("serves the Stripe API on the given port until SIGTERM, then exits 0", async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [CLI, "emulator", "--port", String(port)], {
+  it("serves the Stripe API on the port its banner names until SIGTERM, then exits 0", async () => {
+    // Port 0: the kernel picks a free port and the banner names it; no other process can take it first.
+    const child = spawn(process.execPath, [CLI, "emulator", "--port", "0"], {
       env: cleanEnv({}),
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -18,11 +18,12 @@ describe("stripe-inbox emulator", () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
         stdout += chunk;
-        if (stdout.includes("listening")) resolve();
+        if (/listening on \S+\n/.test(stdout)) resolve();
       });
       child.on("exit", () => reject(new Error(`emulator exited early: ${stdout}`)));
     });
-    expect(stdout).toContain(`http://127.0.0.1:${port}`);
+    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    expect(port).toBeGreaterThan(0);
 
     const stripe = createStripeClient({ apiKey: "sk_test_cli", apiBase: `http://127.0.0.1:${port}` }, "test");
     const customer = await stripe.customers.create({ email: "cli@example.com" });

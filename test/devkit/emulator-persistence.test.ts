@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
 import { verifySignature } from "../../src/verify/verify.js";
-import { CLI, cleanEnv, freePort } from "../support/processes.js";
+import { CLI, cleanEnv } from "../support/processes.js";
 import { listen } from "../support/servers.js";
 import { tempDir } from "../support/stores.js";
 
@@ -151,9 +151,10 @@ describe("emulator --data", () => {
 
   it("keeps every acknowledged write through a kill -9 under a stream of writes", async () => {
     const dataDir = tempDir("emulator-data-");
-    const port = await freePort();
-    const child = spawnEmulator(port, dataDir);
+    // Port 0: the emulator binds one the kernel picks and prints it, so no other process can take it first.
+    const child = spawnEmulator(0, dataDir);
     const url = await listening(child);
+    const port = Number(new URL(url).port);
     // No retries: a request cut by the kill must fail, not be acknowledged by a retry elsewhere.
     const stripe = new Stripe("sk_test_kill", {
       host: "127.0.0.1",
@@ -161,7 +162,7 @@ describe("emulator --data", () => {
       protocol: "http",
       maxNetworkRetries: 0,
     });
-    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const acknowledged: string[] = [];
     const failures: unknown[] = [];
     let running = true;
