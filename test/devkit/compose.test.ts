@@ -164,9 +164,10 @@ describe("the offline profile, run as processes with the compose file's commands
 
   it("registers app-offline with the emulator, which then delivers a triggered payment's events to it", async () => {
     // Docker's names become this machine's: the emulator on a free port, Postgres the suite's, in a schema of its own.
-    const emulatorPort = String(await freePort());
-    const command = (service("emulator").command ?? []).map((arg) => (arg === "12111" ? emulatorPort : arg));
-    emulator = spawn(process.execPath, [CLI, ...command], { env: cleanEnv({}), stdio: "ignore" });
+    // Port 0, read back from the banner: no other process can take the port between a probe and the bind.
+    const command = (service("emulator").command ?? []).map((arg) => (arg === "12111" ? "0" : arg));
+    emulator = spawn(process.execPath, [CLI, ...command], { env: cleanEnv({}), stdio: ["ignore", "pipe", "ignore"] });
+    const emulatorPort = await bannerPort(emulator);
     const probe = (service("emulator").healthcheck?.test.at(-1) ?? "").replace("12111", emulatorPort);
     await expect
       .poll(
@@ -345,3 +346,16 @@ describe("Dockerfile", () => {
     });
   });
 });
+
+/** The port a CLI server started with `--port 0` names in its "listening on http://host:port" banner. */
+function bannerPort(child: ChildProcess): Promise<string> {
+  let stdout = "";
+  return new Promise((resolve, reject) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const found = /listening on http:\/\/[^:\s]+:(\d+)/.exec(stdout);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once("exit", () => reject(new Error(`exited before listening: ${stdout}`)));
+  });
+}
