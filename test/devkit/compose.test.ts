@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { configFromEnv } from "../../src/config.js";
 import { startEmulator } from "../../src/devkit/emulator/index.js";
 import { DEFAULT_WEBHOOK_PATH } from "../../src/http/server.js";
-import { CLI, cleanEnv, freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
+import { bannerUrl, CLI, cleanEnv, freePort, runCli, type ServeProcess, startServe } from "../support/processes.js";
 import { type RunningInbox, startInboxServer } from "../support/servers.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 
@@ -164,10 +164,9 @@ describe("the offline profile, run as processes with the compose file's commands
 
   it("registers app-offline with the emulator, which then delivers a triggered payment's events to it", async () => {
     // Docker's names become this machine's: the emulator on a free port, Postgres the suite's, in a schema of its own.
-    // Port 0, read back from the banner: no other process can take the port between a probe and the bind.
     const command = (service("emulator").command ?? []).map((arg) => (arg === "12111" ? "0" : arg));
     emulator = spawn(process.execPath, [CLI, ...command], { env: cleanEnv({}), stdio: ["ignore", "pipe", "ignore"] });
-    const emulatorPort = await bannerPort(emulator);
+    const emulatorPort = (await bannerUrl(emulator)).port;
     const probe = (service("emulator").healthcheck?.test.at(-1) ?? "").replace("12111", emulatorPort);
     await expect
       .poll(
@@ -346,16 +345,3 @@ describe("Dockerfile", () => {
     });
   });
 });
-
-/** The port a CLI server started with `--port 0` names in its "listening on http://host:port" banner. */
-function bannerPort(child: ChildProcess): Promise<string> {
-  let stdout = "";
-  return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const found = /listening on http:\/\/[^:\s]+:(\d+)/.exec(stdout);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once("exit", () => reject(new Error(`exited before listening: ${stdout}`)));
-  });
-}

@@ -3,29 +3,21 @@ import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
 import { SECRET } from "../support/events.js";
-import { CLI, cleanEnv, freePort, runCli } from "../support/processes.js";
+import { bannerUrl, CLI, cleanEnv, freePort, runCli } from "../support/processes.js";
 import { inboxWithSecret } from "./emulator-setup.js";
 
 describe("stripe-inbox emulator", () => {
   it("serves the Stripe API on the port its banner names until SIGTERM, then exits 0", async () => {
-    // Port 0: the kernel picks a free port and the banner names it; no other process can take it first.
     const child = spawn(process.execPath, [CLI, "emulator", "--port", "0"], {
       env: cleanEnv({}),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    let stdout = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk;
-        if (/listening on \S+\n/.test(stdout)) resolve();
-      });
-      child.on("exit", () => reject(new Error(`emulator exited early: ${stdout}`)));
-    });
-    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-    expect(port).toBeGreaterThan(0);
+    const url = await bannerUrl(child);
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(Number(url.port)).toBeGreaterThan(0);
 
-    const stripe = createStripeClient({ apiKey: "sk_test_cli", apiBase: `http://127.0.0.1:${port}` }, "test");
+    const stripe = createStripeClient({ apiKey: "sk_test_cli", apiBase: url.origin }, "test");
     const customer = await stripe.customers.create({ email: "cli@example.com" });
     expect((await stripe.customers.retrieve(customer.id)).id).toBe(customer.id);
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/devkit/emulator/index.js";
 import { createStripeClient } from "../../src/stripe-api.js";
 import { verifySignature } from "../../src/verify/verify.js";
-import { CLI, cleanEnv } from "../support/processes.js";
+import { bannerUrl, CLI, cleanEnv } from "../support/processes.js";
 import { listen } from "../support/servers.js";
 import { tempDir } from "../support/stores.js";
 
@@ -151,10 +151,9 @@ describe("emulator --data", () => {
 
   it("keeps every acknowledged write through a kill -9 under a stream of writes", async () => {
     const dataDir = tempDir("emulator-data-");
-    // Port 0: the emulator binds one the kernel picks and prints it, so no other process can take it first.
     const child = spawnEmulator(0, dataDir);
-    const url = await listening(child);
-    const port = Number(new URL(url).port);
+    const url = await bannerUrl(child);
+    const port = Number(url.port);
     // No retries: a request cut by the kill must fail, not be acknowledged by a retry elsewhere.
     const stripe = new Stripe("sk_test_kill", {
       host: "127.0.0.1",
@@ -162,7 +161,7 @@ describe("emulator --data", () => {
       protocol: "http",
       maxNetworkRetries: 0,
     });
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url.hostname).toBe("127.0.0.1");
     const acknowledged: string[] = [];
     const failures: unknown[] = [];
     let running = true;
@@ -204,16 +203,4 @@ function spawnEmulator(port: number, dataDir: string): ChildProcess {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
   return child;
-}
-
-async function listening(child: ChildProcess): Promise<string> {
-  let stdout = "";
-  return new Promise<string>((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const found = /listening on (\S+)/.exec(stdout);
-      if (found) resolve(found[1] as string);
-    });
-    child.on("exit", () => reject(new Error(`emulator exited early: ${stdout}`)));
-  });
 }

@@ -15,6 +15,22 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, STRIPE_INBOX_LOG_LEVEL: "warn", ...extra };
 }
 
+/**
+ * The address a CLI server started with `--port 0` names in its "listening on http://host:port" banner: the kernel
+ * picked the port at the bind, so no other process can have taken it first.
+ */
+export function bannerUrl(child: ChildProcess): Promise<URL> {
+  let stdout = "";
+  return new Promise((resolve, reject) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const found = /listening on (http:\/\/\S+:\d+)\s/.exec(stdout);
+      if (found?.[1]) resolve(new URL(found[1]));
+    });
+    child.once("exit", () => reject(new Error(`exited before listening:\n${stdout}`)));
+  });
+}
+
 /** A port that was free a moment ago; `serve` needs a concrete one to be restarted on the same address. */
 export async function freePort(): Promise<number> {
   const server = createServer();
