@@ -7,7 +7,7 @@ import { createLogger } from "../src/log.js";
 import { eventBody, SECRET, signedHeaders } from "./support/events.js";
 import { captureLines } from "./support/log-lines.js";
 import { migratedPgliteDir } from "./support/pglite-template.js";
-import { CLI, cleanEnv, freePort } from "./support/processes.js";
+import { CLI, cleanEnv } from "./support/processes.js";
 import { openWorkerTestDb, sleep, type WorkerTestDb } from "./support/workers.js";
 
 describe("structured logs", () => {
@@ -147,7 +147,7 @@ describe("structured logs", () => {
     const dataDir = await migratedPgliteDir();
     /** Runs `serve` until it says it listens; `terminal` runs it under script(1), which gives it a pseudo-terminal. */
     const firstLines = async (terminal: boolean) => {
-      const command = [process.execPath, CLI, "serve", "--port", String(await freePort()), "--data-dir", dataDir];
+      const command = [process.execPath, CLI, "serve", "--port", "0", "--data-dir", dataDir];
       const child = terminal
         ? spawn("script", ["-qfec", command.map((part) => `'${part}'`).join(" "), "/dev/null"], {
             env: cleanEnv({ STRIPE_INBOX_LOG_LEVEL: "info" }),

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEventTypes } from "../../src/cli/test-events.js";
@@ -19,11 +18,10 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
+/** Serve on `--port 0` names the port the kernel picked in its banner; no other process can have taken it first. */
+function bannerPort(banner: string): string {
+  const port = /receiving Stripe webhooks at http:\/\/[^\s/]+:(\d+)\//.exec(banner)?.[1];
+  if (!port) throw new Error(`no address in the banner:\n${banner}`);
   return port;
 }
 
@@ -52,13 +50,12 @@ describe("the stripe-inbox CLI on Postgres", () => {
   });
 
   it("serves, takes a signed test event, lists and shows it as JSON, and exits 0 on SIGTERM", async () => {
-    const port = String(await freePort());
-    const server = spawn("node", [CLI, "serve", "--port", port], {
+    const server = spawn("node", [CLI, "serve", "--port", "0"], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {
-      await waitForOutput(server, /receiving Stripe webhooks/);
+      const port = bannerPort(await waitForOutput(server, /receiving Stripe webhooks at \S+\s/));
       const sent = await cli(["send-test-event", "--port", port, "--type", "invoice.paid"], env);
       expect(sent.stdout).toMatch(/^200 \{"received":true,"id":"evt_/);
       const id = JSON.parse(sent.stdout.slice(4)).id as string;
@@ -114,14 +111,14 @@ describe("serve with no secret configured (the npm start path)", () => {
   });
 
   it("generates a dev secret, keeps it in the data dir, prints it, and send-test-event uses it", async () => {
-    const port = String(await freePort());
     const env = { STRIPE_INBOX_DATA_DIR: dataDir, STRIPE_WEBHOOK_SECRET: "", DATABASE_URL: "" };
-    const server = spawn("node", [CLI, "serve", "--port", port], {
+    const server = spawn("node", [CLI, "serve", "--port", "0"], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {
       const banner = await waitForOutput(server, /send-test-event/);
+      const port = bannerPort(banner);
       expect(banner).toMatch(/dev webhook secret \(new in the data dir\): whsec_\S+/);
       expect(banner).toMatch(/PGlite/);
       const sent = await cli(["send-test-event", "--port", port], env);
