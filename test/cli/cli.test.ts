@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEventTypes } from "../../src/cli/test-events.js";
+import { bannerAddress } from "../support/processes.js";
 import { dropSchema, POSTGRES_URL, tempDir, uniqueSchema } from "../support/stores.js";
 
 const CLI = "dist/cli/main.js";
@@ -18,11 +19,11 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-/** Serve on `--port 0` names the port the kernel picked in its banner; no other process can have taken it first. */
+/** Serve on `--port 0` names the port the kernel picked in its banner. */
 function bannerPort(banner: string): string {
-  const port = /receiving Stripe webhooks at http:\/\/[^\s/]+:(\d+)\//.exec(banner)?.[1];
-  if (!port) throw new Error(`no address in the banner:\n${banner}`);
-  return port;
+  const address = bannerAddress(banner);
+  if (!address) throw new Error(`no address in the banner:\n${banner}`);
+  return address.port;
 }
 
 async function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {

@@ -16,16 +16,23 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /**
- * The address a CLI server started with `--port 0` names in its "listening on http://host:port" banner: the kernel
- * picked the port at the bind, so no other process can have taken it first.
+ * The address a CLI server started with `--port 0` names in its banner ("listening on http://host:port", or serve's
+ * "receiving Stripe webhooks at http://host:port/..."): the kernel picked the port at the bind, so no other process
+ * can have taken it first. Null until the banner is there.
  */
+export function bannerAddress(output: string): URL | null {
+  const found = /(?:listening on|receiving Stripe webhooks at) (http:\/\/[^\s/]+:\d+)/.exec(output);
+  return found?.[1] ? new URL(found[1]) : null;
+}
+
+/** `bannerAddress` of a child's stdout, once it is printed. */
 export function bannerUrl(child: ChildProcess): Promise<URL> {
   let stdout = "";
   return new Promise((resolve, reject) => {
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
-      const found = /listening on (http:\/\/\S+:\d+)\s/.exec(stdout);
-      if (found?.[1]) resolve(new URL(found[1]));
+      const address = bannerAddress(stdout);
+      if (address) resolve(address);
     });
     child.once("exit", () => reject(new Error(`exited before listening:\n${stdout}`)));
   });
@@ -57,7 +64,7 @@ export interface ServeProcess {
 }
 
 export interface ServeOptions {
-  /** A fixed port, for a test that restarts serve on the same address; by default a free one is found. */
+  /** A fixed port, for a test that restarts serve on the same address; by default the port serve's banner names. */
   port?: number;
   env: Record<string, string>;
   args?: string[];
@@ -81,32 +88,19 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Another process may take a port between `freePort()` and serve's bind: so many fresh ports are tried. */
-const PORT_ATTEMPTS = 5;
-
 /** `stripe-inbox serve` as its own process, answered on /healthz before this resolves. */
 export async function startServe({ port, env, args = [] }: ServeOptions): Promise<ServeProcess> {
-  if (port !== undefined) return startServeOn(port, env, args);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startServeOn(await freePort(), env, args);
-    } catch (error) {
-      if (attempt === PORT_ATTEMPTS || !(error instanceof PortTaken)) throw error;
-    }
-  }
-}
-
-class PortTaken extends Error {}
-
-async function startServeOn(port: number, env: Record<string, string>, args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", String(port), ...args], {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", String(port ?? 0), ...args], {
     env: cleanEnv({ STRIPE_WEBHOOK_SECRET: SECRET, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let listening = port ?? null;
   // Drained always: a full pipe would block the server's logger and stall the process under test.
   const collect = (chunk: string) => {
     output = (output + chunk).slice(-65_536);
+    const address = listening === null ? bannerAddress(output) : null;
+    if (address) listening = Number(address.port);
   };
   child.stdout?.setEncoding("utf8").on("data", collect);
   child.stderr?.setEncoding("utf8").on("data", collect);
@@ -117,33 +111,34 @@ async function startServeOn(port: number, env: Record<string, string>, args: str
       resolve({ code, signal });
     }),
   );
-  const base = `http://127.0.0.1:${port}`;
-  const started: ServeProcess = {
-    child,
-    pid: child.pid ?? -1,
-    base,
-    url: `${base}/webhooks/stripe`,
-    output: () => output,
-    exited,
-    isRunning: () => running,
-    async kill() {
-      if (running) child.kill("SIGKILL");
-      await exited;
-    },
-  };
   const deadline = Date.now() + 30_000;
+  const stopAndWait = async () => {
+    if (running) child.kill("SIGKILL");
+    await exited;
+  };
   while (Date.now() < deadline) {
-    if (!running) {
-      const message = `serve exited before listening:\n${output}`;
-      throw /already in use/i.test(output) ? new PortTaken(message) : new Error(message);
+    if (!running) throw new Error(`serve exited before listening:\n${output}`);
+    if (listening !== null) {
+      const base = `http://127.0.0.1:${listening}`;
+      const healthy = await fetch(`${base}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (healthy) {
+        return {
+          child,
+          pid: child.pid ?? -1,
+          base,
+          url: `${base}/webhooks/stripe`,
+          output: () => output,
+          exited,
+          isRunning: () => running,
+          kill: stopAndWait,
+        };
+      }
     }
-    const healthy = await fetch(`${base}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return started;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await started.kill();
+  await stopAndWait();
   throw new Error(`serve did not answer /healthz within 30 s:\n${output}`);
 }
